@@ -1,0 +1,213 @@
+// Validation of records on their way into the Store. Each check names the field it refused, so an
+// import error can say exactly which value of which record is wrong.
+import { isIP } from 'node:net';
+import countries from 'i18n-iso-countries';
+import { normalizeName } from './idn.js';
+import { EPP_STATUSES, HOST_STATUSES } from './statuses.js';
+import type { Contact, ContactData, Domain, Host, PostalInfo, Registrar, RegistryObject } from './types.js';
+
+export class ValidationError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(`${field}: ${message}`);
+  }
+}
+
+const E164 = /^\+[0-9]{1,3}\.[0-9]{1,14}$/; // EPP e164StringType (RFC 5733 §4)
+// RFC 5322 addr-spec, dot-atom form (what EPP registries accept in practice); the domain part
+// may be an IDN and goes through the same name check as domains.
+const EMAIL_LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+)*$/;
+const ROID = /^(\w|_){1,80}-\w{1,8}$/; // EPP roidType
+const DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+// Control characters (C0, DEL, C1) and bidi overrides could forge lines or reorder text in an answer.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+function fail(field: string, message: string): never {
+  throw new ValidationError(field, message);
+}
+
+function text(field: string, value: unknown, { optional = false, max = 255 } = {}): void {
+  if (value === undefined && optional) return;
+  if (typeof value !== 'string' || value.trim() === '') fail(field, 'is required');
+  if (value.length > max) fail(field, `is longer than ${max} characters`);
+  if (UNSAFE.test(value)) fail(field, 'contains control or bidi-override characters');
+}
+
+export function isE164(value: string): boolean {
+  return E164.test(value);
+}
+
+export function isEmail(value: string): boolean {
+  const at = value.lastIndexOf('@');
+  if (at < 1 || value.length > 254) return false;
+  const local = value.slice(0, at);
+  return local.length <= 64 && EMAIL_LOCAL.test(local) && normalizeName(value.slice(at + 1)) !== undefined;
+}
+
+function phone(field: string, value: unknown, optional = true): void {
+  if (value === undefined && optional) return;
+  if (typeof value !== 'string' || !isE164(value)) fail(field, `is not an E.164 number of the form +CC.NUMBER: ${JSON.stringify(value)}`);
+}
+
+function email(field: string, value: unknown): void {
+  if (typeof value !== 'string' || !isEmail(value)) fail(field, `is not an e-mail address: ${JSON.stringify(value)}`);
+}
+
+function date(field: string, value: unknown, optional = false): void {
+  if (value === undefined && optional) return;
+  if (typeof value !== 'string' || !DATE.test(value) || Number.isNaN(Date.parse(value))) {
+    fail(field, `is not an ISO 8601 UTC time (YYYY-MM-DDThh:mm:ssZ): ${JSON.stringify(value)}`);
+  }
+}
+
+function country(field: string, value: unknown): void {
+  if (typeof value !== 'string' || !/^[A-Z]{2}$/.test(value) || !countries.isValid(value)) {
+    fail(field, `is not an ISO 3166 alpha-2 country code: ${JSON.stringify(value)}`);
+  }
+}
+
+function ianaId(field: string, value: unknown): void {
+  if (!Number.isSafeInteger(value) || (value as number) < 1) fail(field, `is not an IANA registrar ID: ${JSON.stringify(value)}`);
+}
+
+function roid(field: string, value: unknown): void {
+  if (typeof value !== 'string' || !ROID.test(value)) fail(field, `is not a repository object ID (ID-SUFFIX): ${JSON.stringify(value)}`);
+}
+
+function postal(field: string, p: PostalInfo | undefined, withName = true): void {
+  if (p === undefined) return;
+  if (withName) text(`${field}.name`, p.name);
+  text(`${field}.org`, p.org, { optional: true });
+  if (!Array.isArray(p.street) || p.street.length < 1 || p.street.length > 3) fail(`${field}.street`, 'must have one to three lines');
+  p.street.forEach((s, i) => text(`${field}.street[${i}]`, s));
+  text(`${field}.city`, p.city);
+  text(`${field}.sp`, p.sp, { optional: true });
+  text(`${field}.pc`, p.pc, { optional: true, max: 16 });
+  country(`${field}.cc`, p.cc);
+}
+
+function contactData(prefix: string, c: ContactData): void {
+  if (!c.postalInt && !c.postalLoc) fail(`${prefix}postalInfo`, 'needs an int or loc postal info');
+  postal(`${prefix}postalInt`, c.postalInt);
+  postal(`${prefix}postalLoc`, c.postalLoc);
+  if (c.postalInt && /[^\x20-\x7e]/.test(JSON.stringify(c.postalInt).replace(/\\u[0-9a-f]{4}/gi, ''))) {
+    fail(`${prefix}postalInt`, 'must be in US-ASCII (use postalLoc for other scripts)');
+  }
+  phone(`${prefix}voice`, c.voice);
+  phone(`${prefix}fax`, c.fax);
+  text(`${prefix}voiceExt`, c.voiceExt, { optional: true, max: 10 });
+  text(`${prefix}faxExt`, c.faxExt, { optional: true, max: 10 });
+  email(`${prefix}email`, c.email);
+}
+
+function name(field: string, value: unknown): { aLabel: string; uLabel?: string } {
+  const forms = typeof value === 'string' ? normalizeName(value) : undefined;
+  if (!forms) fail(field, `is not a valid domain or host name: ${JSON.stringify(value)}`);
+  return forms;
+}
+
+function statuses(field: string, value: unknown, allowed: string[]): void {
+  if (!Array.isArray(value) || value.length === 0) fail(field, 'needs at least one status');
+  for (const s of value) if (!allowed.includes(s)) fail(field, `unknown status ${JSON.stringify(s)}`);
+}
+
+/** Checks a record and returns it in canonical form (A-label names, upper-case country codes). */
+export function validate(obj: RegistryObject): RegistryObject {
+  if (obj === null || typeof obj !== 'object') fail('record', 'is not an object');
+  switch (obj.type) {
+    case 'registrar':
+      return validateRegistrar(obj);
+    case 'contact':
+      return validateContact(obj);
+    case 'host':
+      return validateHost(obj);
+    case 'domain':
+      return validateDomain(obj);
+    default:
+      fail('type', `must be registrar, contact, host or domain, not ${JSON.stringify((obj as { type?: unknown }).type)}`);
+  }
+}
+
+function validateRegistrar(r: Registrar): Registrar {
+  ianaId('ianaId', r.ianaId);
+  text('name', r.name);
+  postal('postal', { ...r.postal, name: r.name }, false);
+  phone('voice', r.voice);
+  phone('fax', r.fax);
+  email('email', r.email);
+  if (r.whoisServer !== undefined) name('whoisServer', r.whoisServer);
+  for (const key of ['url', 'rdapBaseUrl'] as const) {
+    const v = r[key];
+    if (v !== undefined && !/^https?:\/\/[^\s]+$/.test(v)) fail(key, `is not an http(s) URL: ${JSON.stringify(v)}`);
+  }
+  email('abuseEmail', r.abuseEmail);
+  phone('abusePhone', r.abusePhone, false);
+  for (const key of ['admin', 'tech'] as const) {
+    const p = r[key];
+    if (!p) continue;
+    text(`${key}.name`, p.name);
+    phone(`${key}.voice`, p.voice);
+    phone(`${key}.fax`, p.fax);
+    email(`${key}.email`, p.email);
+  }
+  date('updated', r.updated, true);
+  return r;
+}
+
+function validateContact(c: Contact): Contact {
+  text('handle', c.handle, { max: 16 });
+  if (!/^[A-Za-z0-9_-]{3,16}$/.test(c.handle)) fail('handle', `is not an EPP contact ID: ${JSON.stringify(c.handle)}`);
+  roid('roid', c.roid);
+  ianaId('registrarId', c.registrarId);
+  contactData('', c);
+  if (c.privacyProxy) contactData('privacyProxy.customer.', c.privacyProxy.customer);
+  date('created', c.created);
+  date('updated', c.updated, true);
+  return c;
+}
+
+function validateHost(h: Host): Host {
+  const forms = name('name', h.name);
+  roid('roid', h.roid);
+  ianaId('registrarId', h.registrarId);
+  if (!Array.isArray(h.addresses)) fail('addresses', 'must be a list');
+  const addresses = h.addresses.map((a, i) => {
+    if (typeof a !== 'string' || isIP(a) === 0) fail(`addresses[${i}]`, `is not an IP address: ${JSON.stringify(a)}`);
+    return canonicalIp(a);
+  });
+  statuses('statuses', h.statuses, HOST_STATUSES);
+  date('created', h.created);
+  date('updated', h.updated, true);
+  return { ...h, name: forms.aLabel, unicodeName: forms.uLabel, addresses };
+}
+
+function validateDomain(d: Domain): Domain {
+  const forms = name('name', d.name);
+  roid('roid', d.roid);
+  ianaId('registrarId', d.registrarId);
+  for (const role of ['registrant', 'admin', 'tech', 'billing'] as const) {
+    if (d[role] !== undefined) text(role, d[role], { max: 16 });
+  }
+  if (!Array.isArray(d.nameservers) || d.nameservers.length > 13) fail('nameservers', 'must be a list of at most 13 host names');
+  const nameservers = d.nameservers.map((n, i) => name(`nameservers[${i}]`, n).aLabel);
+  statuses('statuses', d.statuses, EPP_STATUSES);
+  date('created', d.created);
+  date('updated', d.updated, true);
+  date('expires', d.expires);
+  date('transferred', d.transferred, true);
+  if (!Array.isArray(d.ds)) fail('ds', 'must be a list');
+  const ds = d.ds.map((r, i) => {
+    if (!Number.isInteger(r.keyTag) || r.keyTag < 0 || r.keyTag > 65535) fail(`ds[${i}].keyTag`, 'must be 0-65535');
+    if (!Number.isInteger(r.algorithm) || r.algorithm < 0 || r.algorithm > 255) fail(`ds[${i}].algorithm`, 'must be 0-255');
+    if (!Number.isInteger(r.digestType) || r.digestType < 0 || r.digestType > 255) fail(`ds[${i}].digestType`, 'must be 0-255');
+    if (typeof r.digest !== 'string' || !/^[0-9A-Fa-f]{2,}$/.test(r.digest) || r.digest.length % 2) fail(`ds[${i}].digest`, 'must be hexadecimal');
+    return { ...r, digest: r.digest.toUpperCase() };
+  });
+  text('reseller', d.reseller, { optional: true });
+  return { ...d, name: forms.aLabel, unicodeName: forms.uLabel, nameservers, ds };
+}
+
+/** The canonical text of an IP address (lower-case, compressed IPv6), so lookups match whatever form a client types. */
+export function canonicalIp(address: string): string {
+  if (isIP(address) === 4) return address;
+  return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+}

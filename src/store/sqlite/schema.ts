@@ -1,0 +1,13 @@
+// SQLite schema, as numbered migrations applied in order (PRAGMA user_version counts them).
+export const SQLITE_MIGRATIONS: string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  INSERT INTO meta VALUES ('serial', '0'), ('updated_at', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));
+  CREATE TABLE registrars (iana_id INTEGER PRIMARY KEY, name_key TEXT NOT NULL UNIQUE, data TEXT NOT NULL);
+  CREATE TABLE contacts (handle TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE hosts (name TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE host_addresses (address TEXT NOT NULL, host TEXT NOT NULL, PRIMARY KEY (address, host)) WITHOUT ROWID;
+  CREATE TABLE domains (name TEXT PRIMARY KEY, registrar_id INTEGER NOT NULL, data TEXT NOT NULL) WITHOUT ROWID;
+  CREATE INDEX domains_by_registrar ON domains (registrar_id);
+  `,
+];

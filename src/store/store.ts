@@ -1,0 +1,66 @@
+// The Store contract. Everything above it (pipeline, doors, CLI) talks only to this interface;
+// sqlite/ and postgres/ implement it and pass the same contract suite (test/store/contract.ts).
+import type { Contact, ContactRole, Domain, Host, Registrar, RegistryObject } from '../model/types.js';
+
+/** A domain with everything an answer about it shows, fetched in one call. */
+export interface DomainRecord {
+  domain: Domain;
+  registrar: Registrar;
+  contacts: Partial<Record<ContactRole, Contact>>;
+  hosts: Host[]; // in the order of domain.nameservers
+}
+
+export interface HostRecord {
+  host: Host;
+  registrar: Registrar;
+}
+
+/** Changes whenever imported data is committed; cheap to read, so servers poll it for cache invalidation. */
+export interface DataVersion {
+  serial: number;
+  updatedAt: string; // ISO 8601 UTC time of the last committed change (the WHOIS footer time)
+}
+
+/** Writes inside one all-or-nothing transaction. */
+export interface StoreWriter {
+  /** Validates and upserts one object; throws ValidationError naming the bad field or the missing reference. */
+  put(obj: RegistryObject): Promise<void>;
+}
+
+export interface ImportCounts {
+  registrar: number;
+  contact: number;
+  host: number;
+  domain: number;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Domain by A-label or U-label, exact and case-insensitive. */
+  lookupDomain(name: string): Promise<DomainRecord | undefined>;
+  lookupHost(name: string): Promise<HostRecord | undefined>;
+  /** Every host with this glue address (IPv4 or IPv6 in any valid text form). */
+  lookupHostsByAddress(address: string): Promise<HostRecord[]>;
+  getRegistrar(ianaId: number): Promise<Registrar | undefined>;
+  /** Registrar by name, case-insensitive and ignoring surrounding white space. */
+  getRegistrarByName(name: string): Promise<Registrar | undefined>;
+  getContact(handle: string): Promise<Contact | undefined>;
+  /** Number of domains a registrar sponsors (the registrar tier's daily quota is derived from it). */
+  countDomains(ianaId: number): Promise<number>;
+  dataVersion(): Promise<DataVersion>;
+  /**
+   * Runs fn in one transaction: every put lands, or (when fn or a put throws) none does.
+   * Objects must come after the objects they refer to, or those must already be stored.
+   */
+  transaction<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<{ result: T; counts: ImportCounts }>;
+  close(): Promise<void>;
+}
+
+export function emptyCounts(): ImportCounts {
+  return { registrar: 0, contact: 0, host: 0, domain: 0 };
+}
+
+/** The key under which a registrar's name is unique and looked up. */
+export function registrarNameKey(name: string): string {
+  return name.trim().replace(/\s+/g, ' ').toLowerCase();
+}
