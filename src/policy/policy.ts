@@ -1,0 +1,45 @@
+// The policy contract the pipeline calls: who the client is, whether it may ask now, and how much
+// of a record it may see. One policy for every door.
+import type { Access, Tier } from './view.js';
+
+export type Door = 'whois' | 'web' | 'search' | 'rdap';
+
+/** What a door knows about the other end of a request. */
+export interface Remote {
+  door: Door;
+  /** The peer's address, or the client address a trusted load balancer passed (PROXY protocol, forwarded header). */
+  address: string;
+  /** The end user's address when a gateway forwards queries for others. */
+  endUser?: string;
+}
+
+export interface ClientIdentity {
+  remote: Remote;
+  /** Rate-limit and accounting key: the IPv4 address or the IPv6 prefix (/64 by default). */
+  key: string;
+  tier: Tier;
+  /** For the registrar tier: the registrar this client belongs to. */
+  registrarId?: number;
+}
+
+export type RefusalReason = 'rate-limited' | 'banned' | 'blocked' | 'too-many-connections';
+
+export type Admission =
+  | { admitted: true; /** Delay to apply before answering (throttle mode). */ delayMs?: number }
+  | { admitted: false; reason: RefusalReason; /** Lines of text that explain it (without the % prefix). */ message: string[]; retryAfterSeconds?: number };
+
+export interface AccessDecision {
+  access: Access;
+  /** Set when the client's tier was downgraded (quota or budget spent): shown to the client as a notice. */
+  notice?: string;
+}
+
+export interface Policy {
+  identify(remote: Remote): ClientIdentity;
+  admit(client: ClientIdentity): Promise<Admission>;
+  /** The access this client gets for a record answer, before its personal-data budget is charged. */
+  access(client: ClientIdentity): Promise<AccessDecision>;
+  /** Counts the unredacted personal records an answer carried against the client's daily budget. */
+  charge(client: ClientIdentity, personalRecords: number): Promise<void>;
+  close(): Promise<void>;
+}

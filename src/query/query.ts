@@ -1,0 +1,62 @@
+// The queries every door asks of the pipeline. Port 43, the web page and RDAP each parse their own
+// syntax into these; from here on the path is the same.
+import { isIP } from 'node:net';
+import { normalizeName } from '../model/idn.js';
+import { canonicalIp } from '../model/validate.js';
+
+export type Query =
+  | { kind: 'domain'; name: string; uName?: string }
+  | { kind: 'nameserver'; name: string }
+  | { kind: 'nameserver-ip'; address: string }
+  | { kind: 'registrar-id'; ianaId: number }
+  | { kind: 'registrar-name'; name: string }
+  | { kind: 'help' };
+
+export type QueryKind = Query['kind'];
+
+/** A query the client got wrong; `message` is short and safe to echo (no raw client bytes). */
+export class BadQuery extends Error {}
+
+/** A stable text form of a query: the cache key and the query log's normalised query. */
+export function queryKey(q: Query): string {
+  switch (q.kind) {
+    case 'domain':
+    case 'nameserver':
+    case 'registrar-name':
+      return `${q.kind} ${q.name.toLowerCase()}`;
+    case 'nameserver-ip':
+      return `${q.kind} ${q.address}`;
+    case 'registrar-id':
+      return `${q.kind} ${q.ianaId}`;
+    case 'help':
+      return 'help';
+  }
+}
+
+/** Shows client text in an error message without letting it forge lines or run as markup. */
+export function quoteForMessage(text: string, max = 64): string {
+  const clean = text.replace(/[^\x20-\x7e\u00a0-\uffff]/g, '?').replace(/[<>"'&`]/g, '?').replace(/[\u202a-\u202e\u2066-\u2069]/g, '?');
+  return clean.length > max ? `${clean.slice(0, max)}...` : clean;
+}
+
+export function domainQuery(input: string, tlds: readonly string[]): Query {
+  const forms = normalizeName(input);
+  if (!forms) throw new BadQuery(`"${quoteForMessage(input)}" is not a valid domain name`);
+  const tld = forms.aLabel.slice(forms.aLabel.lastIndexOf('.') + 1);
+  if (!tlds.includes(tld)) throw new BadQuery(`this server answers only for ${tlds.map((t) => '.' + t).join(', ')}`);
+  return { kind: 'domain', name: forms.aLabel, uName: forms.uLabel };
+}
+
+export function nameserverQuery(input: string): Query {
+  if (isIP(input)) return { kind: 'nameserver-ip', address: canonicalIp(input) };
+  const forms = normalizeName(input);
+  if (!forms) throw new BadQuery(`"${quoteForMessage(input)}" is not a valid host name or IP address`);
+  return { kind: 'nameserver', name: forms.aLabel };
+}
+
+export function registrarQuery(input: string): Query {
+  const text = input.trim();
+  if (/^\d{1,10}$/.test(text)) return { kind: 'registrar-id', ianaId: Number(text) };
+  if (text.length === 0 || text.length > 255) throw new BadQuery('a registrar query needs a name or an IANA ID');
+  return { kind: 'registrar-name', name: text.replace(/\s+/g, ' ') };
+}

@@ -1,0 +1,197 @@
+// Port-43 WHOIS text in the layout of the ICANN registry agreement, Specification 4 (digest:
+// ../shared/spec/whois-text.md). Each answer's emitter reads like the spec's layout, line by line.
+// The renderer decides nothing about privacy: it prints what the view holds, and for a redacted
+// field the field table's redaction text.
+import type { Config } from '../config.js';
+import { statusUrl, STATUS_URL_BASE } from '../model/statuses.js';
+import type { Host, Registrar, RegistrarPerson } from '../model/types.js';
+import { CONTACT_FIELDS, contactWhoisKey } from '../policy/fields.js';
+import { REDACTED, type ContactView, type DomainView, type HostView, type RegistrarView } from '../policy/view.js';
+import type { Resolution } from '../pipeline.js';
+import { WHOIS_HELP } from '../query/whois-query.js';
+import { keyWithTranslations, type Language } from './labels.js';
+
+export const COMPLAINT_FORM_URL = 'https://www.icann.org/wicf/';
+const STATUS_CODES_LINE = `For more information on Whois status codes, please visit ${STATUS_URL_BASE}`;
+
+// Control characters and bidi overrides are stripped from every value, so that data can never
+// forge a line of the answer or reorder what a reader sees.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+export function whoisDate(iso: string | undefined): string {
+  return iso ? new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z') : '';
+}
+
+class Emitter {
+  private readonly out: string[] = [];
+
+  constructor(private readonly keys: (key: string) => string) {}
+
+  field(key: string, value: string | number | undefined): this {
+    this.out.push(`${this.keys(key)}: ${String(value ?? '').replace(UNSAFE, '')}`);
+    return this;
+  }
+
+  fields(key: string, values: readonly string[]): this {
+    for (const value of values) this.field(key, value);
+    return this;
+  }
+
+  line(text: string): this {
+    this.out.push(text.replace(UNSAFE, ''));
+    return this;
+  }
+
+  lines(texts: readonly string[]): this {
+    for (const text of texts) this.line(text);
+    return this;
+  }
+
+  comment(text: string): this {
+    return this.line(`% ${text}`);
+  }
+
+  text(): string {
+    return this.out.join('\r\n') + '\r\n';
+  }
+}
+
+export interface WhoisOptions {
+  languages: readonly Language[];
+  termsOfUse: string;
+}
+
+export function whoisOptions(config: Config): WhoisOptions {
+  return { languages: config.whois.translations as Language[], termsOfUse: config.registry.terms_of_use };
+}
+
+export class WhoisRenderer {
+  private readonly keyCache = new Map<string, string>();
+  private readonly keys = (key: string): string => {
+    let out = this.keyCache.get(key);
+    if (out === undefined) this.keyCache.set(key, (out = keyWithTranslations(key, this.options.languages)));
+    return out;
+  };
+
+  constructor(private readonly options: WhoisOptions) {}
+
+  render(res: Resolution): string {
+    const out = new Emitter(this.keys);
+    if (res.notice) out.comment(res.notice);
+    switch (res.outcome) {
+      case 'refused':
+        for (const line of res.refusal!.message) out.comment(line);
+        return out.text();
+      case 'bad-query':
+        return out.comment(`Invalid query: ${res.error}`).text();
+      case 'error':
+        return out.comment(`Error: ${res.error ?? 'internal error'}`).text();
+      case 'not-found':
+        out.field('The queried object does not exist', res.query ? queryText(res) : '');
+        break;
+      case 'answered':
+        if (!res.view) WHOIS_HELP.forEach((l) => out.comment(l));
+        else if (res.view.kind === 'domain') this.domain(out, res.view);
+        else if (res.view.kind === 'host') this.hosts(out, res.view);
+        else this.registrar(out, res.view);
+        break;
+    }
+    return this.footer(out, res).text();
+  }
+
+  private domain(out: Emitter, view: DomainView): void {
+    const { domain, registrar, hosts } = view.record;
+    out.field('Domain Name', domain.name.toUpperCase());
+    if (domain.unicodeName) out.field('Internationalized Domain Name', domain.unicodeName);
+    out
+      .field('Registry Domain ID', domain.roid)
+      .field('Registrar WHOIS Server', registrar.whoisServer)
+      .field('Registrar URL', registrar.url)
+      .field('Updated Date', whoisDate(domain.updated))
+      .field('Creation Date', whoisDate(domain.created))
+      .field('Registry Expiry Date', whoisDate(domain.expires))
+      .field('Registrar', registrar.name)
+      .field('Registrar IANA ID', registrar.ianaId)
+      .field('Registrar Abuse Contact Email', registrar.abuseEmail)
+      .field('Registrar Abuse Contact Phone', registrar.abusePhone);
+    if (domain.reseller) out.field('Reseller', domain.reseller);
+    out.fields('Domain Status', domain.statuses.map((s) => `${s} ${statusUrl(s)}`));
+    for (const contact of view.contacts) this.contact(out, contact);
+    out
+      .fields('Name Server', hosts.length ? hosts.map((h) => h.name.toUpperCase()) : domain.nameservers.map((n) => n.toUpperCase()))
+      .field('DNSSEC', domain.ds.length > 0 ? 'signedDelegation' : 'unsigned')
+      .field('URL of the ICANN Whois Inaccuracy Complaint Form', COMPLAINT_FORM_URL);
+  }
+
+  private contact(out: Emitter, contact: ContactView): void {
+    for (const field of CONTACT_FIELDS) {
+      if (!contact.values.has(field.id)) continue;
+      const key = contactWhoisKey(contact.role, field);
+      const value = contact.values.get(field.id);
+      if (value === REDACTED) out.field(key, field.whoisRedacted);
+      else if (Array.isArray(value)) out.fields(key, value);
+      else out.field(key, value);
+    }
+  }
+
+  private hosts(out: Emitter, view: HostView): void {
+    for (const { host, registrar } of view.hosts) this.host(out, host, registrar);
+  }
+
+  private host(out: Emitter, host: Host, registrar: Registrar): void {
+    out
+      .field('Server Name', host.name.toUpperCase())
+      .fields('IP Address', host.addresses)
+      .field('Registrar', registrar.name)
+      .field('Registrar WHOIS Server', registrar.whoisServer)
+      .field('Registrar URL', registrar.url);
+  }
+
+  private registrar(out: Emitter, { registrar: r }: RegistrarView): void {
+    out
+      .field('Registrar', r.name)
+      .fields('Street', r.postal.street)
+      .field('City', r.postal.city)
+      .field('State/Province', r.postal.sp)
+      .field('Postal Code', r.postal.pc)
+      .field('Country', r.postal.cc)
+      .field('Phone Number', r.voice)
+      .field('Fax Number', r.fax)
+      .field('Email', r.email)
+      .field('Registrar WHOIS Server', r.whoisServer)
+      .field('Registrar URL', r.url);
+    this.registrarPerson(out, 'Admin Contact', r.admin);
+    this.registrarPerson(out, 'Technical Contact', r.tech);
+  }
+
+  private registrarPerson(out: Emitter, key: string, person: RegistrarPerson | undefined): void {
+    if (!person) return;
+    out.field(key, person.name).field('Phone Number', person.voice).field('Fax Number', person.fax).field('Email', person.email);
+  }
+
+  private footer(out: Emitter, res: Resolution): Emitter {
+    return out
+      .line(`>>> Last update of WHOIS database: ${whoisDate(res.data.updatedAt)} <<<`)
+      .line('')
+      .line(STATUS_CODES_LINE)
+      .line('')
+      .lines(this.options.termsOfUse.split(/\r?\n/));
+  }
+}
+
+function queryText(res: Resolution): string {
+  const q = res.query!;
+  switch (q.kind) {
+    case 'domain':
+      return q.uName ?? q.name;
+    case 'nameserver':
+    case 'registrar-name':
+      return q.name;
+    case 'nameserver-ip':
+      return q.address;
+    case 'registrar-id':
+      return String(q.ianaId);
+    case 'help':
+      return '';
+  }
+}

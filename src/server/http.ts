@@ -1,0 +1,69 @@
+// The HTTP listener shared by the HTTP doors (RDAP under /rdap/, the web pages elsewhere).
+// It only dispatches by path; each door adapts HTTP to the pipeline itself.
+import http from 'node:http';
+import type net from 'node:net';
+
+export interface HttpRoute {
+  /** Answers the request and returns true, or returns false when the path is not its own. */
+  handle(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<boolean>;
+}
+
+export interface HttpOptions {
+  hosts: string[];
+  port: number;
+  /** Longest request line + headers accepted (bytes). */
+  maxHeaderBytes: number;
+  /** Time a client has to send its whole request. */
+  requestTimeoutMs: number;
+  /** Idle time allowed on a keep-alive connection. */
+  keepAliveTimeoutMs: number;
+}
+
+export class HttpServer {
+  private readonly servers: http.Server[] = [];
+  readonly routes: HttpRoute[] = [];
+
+  constructor(private readonly options: HttpOptions) {}
+
+  async listen(): Promise<number> {
+    let port = this.options.port;
+    for (const host of this.options.hosts) {
+      const server = http.createServer(
+        { maxHeaderSize: this.options.maxHeaderBytes, requestTimeout: this.options.requestTimeoutMs, keepAliveTimeout: this.options.keepAliveTimeoutMs, noDelay: true },
+        (req, res) => void this.dispatch(req, res),
+      );
+      server.headersTimeout = Math.min(this.options.requestTimeoutMs, 60000);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ host, port, ipv6Only: host.includes(':') }, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      port = (server.address() as net.AddressInfo).port;
+      this.servers.push(server);
+    }
+    return port;
+  }
+
+  private async dispatch(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      for (const route of this.routes) if (await route.handle(req, res, url)) return;
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
+    } catch {
+      if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('Bad request\n');
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      this.servers.map((s) => new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        s.closeIdleConnections();
+        setTimeout(() => s.closeAllConnections(), 5000).unref();
+      })),
+    );
+  }
+}

@@ -1,0 +1,64 @@
+// Assembles one rdds node from its configuration: Store, policy, query log, pipeline and doors.
+// `rdds serve` and the end-to-end tests both start the service through here.
+import type { Config } from '../config.js';
+import { Pipeline } from '../pipeline.js';
+import { NO_QUERY_LOG, type QueryLog } from '../observe/query-record.js';
+import { OpenPolicy } from '../policy/open-policy.js';
+import type { Policy } from '../policy/policy.js';
+import { WhoisRenderer, whoisOptions } from '../render/whois.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
+import { HttpServer } from './http.js';
+import { Port43Server } from './port43.js';
+
+export interface Service {
+  config: Config;
+  store: Store;
+  pipeline: Pipeline;
+  whois: Port43Server;
+  http: HttpServer;
+  ports: { whois: number; http: number };
+  close(): Promise<void>;
+}
+
+export interface ServiceParts {
+  store?: Store;
+  policy?: Policy;
+  queryLog?: QueryLog;
+}
+
+export async function startService(config: Config, parts: ServiceParts = {}): Promise<Service> {
+  const store = parts.store ?? (await openStore(config.db));
+  const policy = parts.policy ?? new OpenPolicy(config);
+  const queryLog = parts.queryLog ?? NO_QUERY_LOG;
+  const pipeline = new Pipeline(store, policy, queryLog, config);
+  await pipeline.start();
+
+  const whois = new Port43Server(pipeline, new WhoisRenderer(whoisOptions(config)), {
+    hosts: config.whois.host,
+    port: config.whois.port,
+    maxQueryBytes: config.whois.max_query_bytes,
+    idleTimeoutMs: config.whois.idle_timeout_ms,
+    totalTimeoutMs: config.whois.total_timeout_ms,
+    maxConnections: config.whois.max_connections,
+    tlds: config.registry.tlds,
+  });
+  const http = new HttpServer({ hosts: config.http.host, port: config.http.port, maxHeaderBytes: 8192, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 });
+
+  const ports = { whois: await whois.listen(), http: await http.listen() };
+  return {
+    config,
+    store,
+    pipeline,
+    whois,
+    http,
+    ports,
+    async close() {
+      await Promise.all([whois.close(), http.close()]);
+      await pipeline.stop();
+      await queryLog.close();
+      await policy.close();
+      if (!parts.store) await store.close();
+    },
+  };
+}
