@@ -44,9 +44,10 @@ export interface Config {
 const hosts = { type: 'array', items: { type: 'string' }, minItems: 1 };
 const port = { type: 'integer', minimum: 0, maximum: 65535 };
 const cidrs = { type: 'array', items: { type: 'string' } };
-const obj = (properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, default: {}, properties });
+const root = (properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, properties });
+const obj = (properties: Record<string, unknown>) => ({ ...root(properties), default: {} });
 
-export const CONFIG_SCHEMA = obj({
+export const CONFIG_SCHEMA = root({
   db: { type: 'string', default: './rdds.sqlite' },
   state: { type: 'string', pattern: '^(memory|rediss?://.+)$', default: 'memory' },
   registry: obj({

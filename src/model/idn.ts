@@ -32,6 +32,8 @@ export function normalizeName(input: string): NameForms | undefined {
   if (!ascii || ascii.length > 253) return undefined;
   const labels = ascii.split('.');
   if (labels.length < 2 || !labels.every((l) => LDH_LABEL.test(l))) return undefined;
+  // A top-level label is never all digits (RFC 3696 §2), so "999.1.1.1" is a bad address, not a name.
+  if (/^\d+$/.test(labels[labels.length - 1])) return undefined;
   // Reserved hyphens in positions 3-4 are only allowed for A-labels (xn--), which must decode.
   if (!labels.every((l) => l[2] !== '-' || l[3] !== '-' || l.startsWith('xn--'))) return undefined;
   if (!labels.some((l) => l.startsWith('xn--'))) return { aLabel: ascii };

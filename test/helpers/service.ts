@@ -1,0 +1,61 @@
+// Starts a whole rdds node for end-to-end tests: a temporary SQLite file with the standard
+// fixtures, every door on an ephemeral loopback port.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+import { loadConfig, type Overrides } from '../../src/config.js';
+import { startService, type Service, type ServiceParts } from '../../src/server/service.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { RegistryObject } from '../../src/model/types.js';
+import { seed, standardObjects } from '../store/fixtures.js';
+
+export interface TestService extends Service {
+  stop(): Promise<void>;
+}
+
+export async function startTestService(settings: Overrides = {}, objects: RegistryObject[] = standardObjects(), parts: ServiceParts = {}): Promise<TestService> {
+  const dir = mkdtempSync(join(tmpdir(), 'rdds-test-'));
+  const db = join(dir, 'rdds.sqlite');
+  const store = SqliteStore.open(db);
+  await seed(store, objects);
+  const config = loadConfig(undefined, {
+    db,
+    'whois.host': '127.0.0.1',
+    'whois.port': '0',
+    'http.host': '127.0.0.1',
+    'http.port': '0',
+    'admin.host': '127.0.0.1',
+    'admin.port': '0',
+    ...settings,
+  }, {});
+  const service = await startService(config, { store, ...parts });
+  return Object.assign(service, {
+    async stop() {
+      await service.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
+}
+
+/** Sends raw bytes to a port-43 server and returns everything it answers until it closes. */
+export function whoisRaw(port: number, data: string | Buffer | null, opts: { host?: string; timeoutMs?: number } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: opts.host ?? '127.0.0.1', port });
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('no answer in time'));
+    }, opts.timeoutMs ?? 5000);
+    socket.on('connect', () => {
+      if (data !== null) socket.write(data);
+    });
+    socket.on('data', (c) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+  });
+}

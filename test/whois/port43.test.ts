@@ -1,0 +1,131 @@
+// The port-43 door over real TCP: the query grammar, the answers, and every kind of bad input.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { startTestService, whoisRaw, type TestService } from '../helpers/service.js';
+
+let svc: TestService;
+let port: number;
+
+before(async () => {
+  svc = await startTestService({ 'whois.idle_timeout_ms': '300', 'whois.total_timeout_ms': '800', 'whois.max_query_bytes': '1024' });
+  port = svc.ports.whois;
+});
+after(async () => svc.stop());
+
+describe('query grammar', () => {
+  test('a bare domain, the domain keyword, any case, U-label', async () => {
+    for (const q of ['nic.example', 'domain nic.example', 'DOMAIN NIC.EXAMPLE', 'Domain Nic.Example.']) {
+      const text = await whoisRaw(port, `${q}\r\n`);
+      assert.match(text, /^Domain Name: NIC\.EXAMPLE\r\n/, q);
+    }
+    const idn = await whoisRaw(port, 'ドメイン.example\r\n');
+    assert.match(idn, /^Domain Name: XN--ECKWD4C7C\.EXAMPLE\r\nInternationalized Domain Name: ドメイン\.example\r\n/);
+  });
+
+  test('LF alone ends a query too', async () => {
+    assert.match(await whoisRaw(port, 'nic.example\n'), /^Domain Name: NIC\.EXAMPLE\r\n/);
+  });
+
+  test('name server by name, by IPv4 and by IPv6 in any form', async () => {
+    assert.match(await whoisRaw(port, 'nameserver ns1.nic.example\r\n'), /^Server Name: NS1\.NIC\.EXAMPLE\r\nIP Address: 192\.0\.2\.53\r\nIP Address: 2001:db8::53\r\n/);
+    assert.match(await whoisRaw(port, 'nameserver 192.0.2.53\r\n'), /^Server Name: NS1\.NIC\.EXAMPLE\r\n/);
+    assert.match(await whoisRaw(port, 'NAMESERVER 2001:DB8:0:0::53\r\n'), /^Server Name: NS1\.NIC\.EXAMPLE\r\n/);
+  });
+
+  test('registrar by name and by IANA ID', async () => {
+    assert.match(await whoisRaw(port, 'registrar example registrar, inc.\r\n'), /^Registrar: Example Registrar, Inc\.\r\n/);
+    assert.match(await whoisRaw(port, 'registrar 5555555\r\n'), /^Registrar: Example Registrar, Inc\.\r\n/);
+  });
+
+  test('help', async () => {
+    assert.match(await whoisRaw(port, 'help\r\n'), /^% Queries/);
+  });
+
+  test('not found answers with the ICANN key, footer and terms', async () => {
+    const text = await whoisRaw(port, 'no-such-name.example\r\n');
+    assert.match(text, /^The queried object does not exist: no-such-name\.example\r\n>>> Last update of WHOIS database: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ <<<\r\n\r\n/);
+    assert.match(text, /By submitting a query you agree to these terms\.\r\n$/);
+  });
+
+  test('answers use CRLF line endings only', async () => {
+    const text = await whoisRaw(port, 'nic.example\r\n');
+    assert.equal(text.replace(/\r\n/g, '').includes('\n'), false);
+  });
+});
+
+describe('bad input gets a short % line and the connection closes', () => {
+  const cases: [string, string | Buffer, RegExp][] = [
+    ['empty line', '\r\n', /^% Invalid query: empty query/],
+    ['unknown keyword', 'frobnicate nic.example\r\n', /^% Invalid query: unknown keyword "frobnicate"/],
+    ['malformed name', 'nic..example\r\n', /^% Invalid query: "nic\.\.example" is not a valid domain name/],
+    ['wrong TLD', 'example.com\r\n', /^% Invalid query: this server answers only for \.example/],
+    ['malformed address', 'nameserver 999.1.1.1\r\n', /^% Invalid query: "999\.1\.1\.1" is not a valid host name or IP address/],
+    ['keyword without argument', 'domain\r\n', /^% Invalid query: "domain" needs an argument/],
+    ['control bytes', 'nic\x01.example\r\n', /^% Invalid query: the query contains control characters/],
+    ['invalid UTF-8', Buffer.from([0xff, 0xfe, 0x41, 0x0d, 0x0a]), /^% Invalid query: the query is not valid UTF-8/],
+    ['over-long line', 'a'.repeat(5000) + '\r\n', /^% Invalid query: longer than 1024 bytes/],
+    ['over-long line without end', 'a'.repeat(2000), /^% Invalid query: longer than 1024 bytes/],
+  ];
+  for (const [name, input, expected] of cases) {
+    test(name, async () => {
+      const text = await whoisRaw(port, input);
+      assert.match(text, expected);
+      assert.equal(text.split('\r\n').filter(Boolean).length, 1, `one line only: ${text}`);
+    });
+  }
+
+  test('a client that sends nothing is timed out', async () => {
+    assert.match(await whoisRaw(port, null), /^% Timeout: no query received/);
+  });
+
+  test('a client that dribbles bytes is cut off by the total timeout', async () => {
+    const started = Date.now();
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect({ host: '127.0.0.1', port });
+      let out = '';
+      const drip = setInterval(() => socket.write('a'), 100);
+      socket.on('data', (c) => (out += c));
+      socket.on('error', reject);
+      socket.on('close', () => {
+        clearInterval(drip);
+        resolve(out);
+      });
+    });
+    assert.match(text, /^% Timeout: the query took too long to arrive/);
+    assert.ok(Date.now() - started < 3000);
+  });
+
+  test('other clients are answered while slow ones hang on', async () => {
+    const idle = Array.from({ length: 50 }, () => net.connect({ host: '127.0.0.1', port }).on('error', () => {}));
+    const text = await whoisRaw(port, 'nic.example\r\n');
+    assert.match(text, /^Domain Name: NIC\.EXAMPLE/);
+    idle.forEach((s) => s.destroy());
+  });
+});
+
+test('too many connections: the extra one is told so and closed', async () => {
+  const small = await startTestService({ 'whois.max_connections': '2', 'whois.idle_timeout_ms': '2000' });
+  try {
+    const held = [0, 1].map(() => net.connect({ host: '127.0.0.1', port: small.ports.whois }).on('error', () => {}));
+    await Promise.all(held.map((s) => new Promise((r) => s.once('connect', r))));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.match(await whoisRaw(small.ports.whois, 'nic.example\r\n'), /^% Too many connections/);
+    held.forEach((s) => s.destroy());
+  } finally {
+    await small.stop();
+  }
+});
+
+test('many concurrent queries are all answered', async () => {
+  const answers = await Promise.all(Array.from({ length: 300 }, (_, i) => whoisRaw(port, i % 2 ? 'nic.example\r\n' : 'nameserver ns1.nic.example\r\n')));
+  answers.forEach((text, i) => assert.match(text, i % 2 ? /^Domain Name: NIC\.EXAMPLE/ : /^Server Name: NS1\.NIC\.EXAMPLE/));
+});
+
+test('graceful shutdown finishes queries in flight', async () => {
+  const s = await startTestService();
+  const pending = whoisRaw(s.ports.whois, 'nic.example\r\n');
+  await new Promise((r) => setTimeout(r, 20));
+  await s.stop();
+  assert.match(await pending, /^Domain Name: NIC\.EXAMPLE/);
+});
