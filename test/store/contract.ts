@@ -1,0 +1,419 @@
+// The Store contract suite: every Store implementation registers it (sqlite.test.ts,
+// postgres.test.ts) and must pass it unchanged. Each test gets a fresh, empty store.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ValidationError } from '../../src/model/validate.js';
+import type { RegistryObject } from '../../src/model/types.js';
+import type { Store } from '../../src/store/store.js';
+import { contact, domain, host, IDN_ALABEL, IDN_ULABEL, registrar, REGISTRAR_ID, REGISTRAR_NAME, seed, standardObjects } from './fixtures.js';
+
+export interface OpenedStore {
+  store: Store;
+  /** Closes the store and removes whatever it stored (file, schema). */
+  dispose(): Promise<void>;
+}
+
+export interface ContractOptions {
+  /** Skip the whole suite, with this reason (e.g. no database server reachable). */
+  skip?: string;
+}
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/** Registers the contract tests for the stores `open` makes (a fresh, empty store per call). */
+export function storeContract(label: string, open: () => Promise<OpenedStore>, options: ContractOptions = {}): void {
+  async function withStore(fn: (store: Store) => Promise<void>, objects: RegistryObject[] | null = standardObjects()): Promise<void> {
+    const { store, dispose } = await open();
+    try {
+      if (objects) await seed(store, objects);
+      await fn(store);
+    } finally {
+      await dispose();
+    }
+  }
+
+  /** Asserts that putting `objects` in one transaction is refused with a ValidationError on `field`. */
+  async function refused(store: Store, objects: RegistryObject[], field: string, mentions?: string): Promise<void> {
+    await assert.rejects(
+      store.transaction(async (w) => {
+        for (const obj of objects) await w.put(obj);
+      }),
+      (err: unknown) => {
+        assert.ok(err instanceof ValidationError, `expected a ValidationError, got ${String(err)}`);
+        assert.equal(err.field, field, err.message);
+        assert.ok(err.message.includes(field), `message names the field: ${err.message}`);
+        if (mentions) assert.ok(err.message.includes(mentions), `message mentions ${mentions}: ${err.message}`);
+        return true;
+      },
+    );
+  }
+
+  describe(`Store contract: ${label}`, { skip: options.skip }, () => {
+    describe('lookups', () => {
+      it('finds a domain by A-label, with its registrar, contacts and hosts in name-server order', () =>
+        withStore(async (store) => {
+          const rec = await store.lookupDomain('nic.example');
+          assert.ok(rec);
+          assert.equal(rec.domain.name, 'nic.example');
+          assert.equal(rec.domain.unicodeName, undefined);
+          assert.equal(rec.domain.roid, domain('nic.example').roid);
+          assert.deepEqual(rec.domain.statuses, ['clientTransferProhibited', 'serverDeleteProhibited']);
+          assert.equal(rec.domain.expires, '2030-01-01T00:00:00Z');
+          assert.equal(rec.domain.ds[0].digest, 'ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789', 'digest stored upper case');
+          assert.equal(rec.registrar.ianaId, REGISTRAR_ID);
+          assert.equal(rec.registrar.name, REGISTRAR_NAME);
+          assert.equal(rec.contacts.registrant?.handle, 'REG-1');
+          assert.equal(rec.contacts.admin?.handle, 'ADM-1');
+          assert.equal(rec.contacts.tech?.handle, 'TECH-1');
+          assert.equal(rec.contacts.billing?.handle, 'BILL-1');
+          assert.equal(rec.contacts.registrant?.postalInt?.name, 'Contact REG-1');
+          assert.deepEqual(
+            rec.hosts.map((h) => h.name),
+            ['ns1.nic.example', 'ns2.nic.example'],
+          );
+          assert.deepEqual(rec.hosts[0].addresses, ['192.0.2.53', '2001:db8::53']);
+        }));
+
+      it('keeps the name-server order of the domain, not the alphabetical one', () =>
+        withStore(async (store) => {
+          await seed(store, [domain('order.example', { nameservers: ['ns2.nic.example', 'ns1.nic.example'] })]);
+          const rec = await store.lookupDomain('order.example');
+          assert.deepEqual(
+            rec?.hosts.map((h) => h.name),
+            ['ns2.nic.example', 'ns1.nic.example'],
+          );
+        }));
+
+      it('finds a domain case-insensitively and with a trailing dot', () =>
+        withStore(async (store) => {
+          assert.equal((await store.lookupDomain('NIC.Example'))?.domain.name, 'nic.example');
+          assert.equal((await store.lookupDomain('nic.example.'))?.domain.name, 'nic.example');
+        }));
+
+      it('returns undefined for a missing domain or a name that is not a domain name', () =>
+        withStore(async (store) => {
+          assert.equal(await store.lookupDomain('missing.example'), undefined);
+          assert.equal(await store.lookupDomain('example'), undefined);
+          assert.equal(await store.lookupDomain('bad..name'), undefined);
+          assert.equal(await store.lookupDomain(''), undefined);
+        }));
+
+      it('gives a domain only the contacts it has', () =>
+        withStore(async (store) => {
+          const rec = await store.lookupDomain(IDN_ALABEL);
+          assert.ok(rec);
+          assert.equal(rec.contacts.registrant?.handle, 'REG-1');
+          assert.equal(rec.contacts.tech?.handle, 'TECH-1');
+          assert.equal(rec.contacts.admin, undefined);
+          assert.equal(rec.contacts.billing, undefined);
+          assert.deepEqual(
+            rec.hosts.map((h) => h.name),
+            ['ns2.nic.example'],
+          );
+        }));
+
+      it('finds a domain without name servers or contacts', () =>
+        withStore(async (store) => {
+          await seed(store, [
+            domain('bare.example', { registrant: undefined, admin: undefined, tech: undefined, billing: undefined, nameservers: [], ds: [] }),
+          ]);
+          const rec = await store.lookupDomain('bare.example');
+          assert.ok(rec);
+          assert.deepEqual(rec.contacts, {});
+          assert.deepEqual(rec.hosts, []);
+          assert.deepEqual(rec.domain.ds, []);
+        }));
+
+      it('finds a host by name, case-insensitively, with its registrar', () =>
+        withStore(async (store) => {
+          const rec = await store.lookupHost('ns1.nic.example');
+          assert.ok(rec);
+          assert.equal(rec.host.name, 'ns1.nic.example');
+          assert.deepEqual(rec.host.addresses, ['192.0.2.53', '2001:db8::53']);
+          assert.equal(rec.registrar.ianaId, REGISTRAR_ID);
+          assert.equal((await store.lookupHost('NS1.NIC.EXAMPLE'))?.host.name, 'ns1.nic.example');
+          assert.equal(await store.lookupHost('ns9.nic.example'), undefined);
+          assert.equal(await store.lookupHost('not a name'), undefined);
+        }));
+
+      it('finds hosts by IPv4 address', () =>
+        withStore(async (store) => {
+          const recs = await store.lookupHostsByAddress('192.0.2.53');
+          assert.deepEqual(
+            recs.map((r) => r.host.name),
+            ['ns1.nic.example'],
+          );
+          assert.equal(recs[0].registrar.ianaId, REGISTRAR_ID);
+          assert.deepEqual(await store.lookupHostsByAddress('192.0.2.54'), []);
+        }));
+
+      it('finds hosts by IPv6 address in any text form', () =>
+        withStore(async (store) => {
+          for (const form of ['2001:db8::53', '2001:DB8:0:0::53', '2001:0db8:0000:0000:0000:0000:0000:0053']) {
+            const recs = await store.lookupHostsByAddress(form);
+            assert.deepEqual(
+              recs.map((r) => r.host.name),
+              ['ns1.nic.example'],
+              form,
+            );
+          }
+          assert.deepEqual(await store.lookupHostsByAddress('2001:db8::54'), []);
+        }));
+
+      it('returns every host sharing an address, ordered by name, and nothing for a non-address', () =>
+        withStore(async (store) => {
+          await seed(store, [host('b.ns.example', ['203.0.113.7']), host('a.ns.example', ['203.0.113.7', '2001:DB8::7'])]);
+          const recs = await store.lookupHostsByAddress('203.0.113.7');
+          assert.deepEqual(
+            recs.map((r) => r.host.name),
+            ['a.ns.example', 'b.ns.example'],
+          );
+          assert.deepEqual((await store.lookupHost('a.ns.example'))?.host.addresses, ['203.0.113.7', '2001:db8::7'], 'stored canonical');
+          assert.deepEqual(await store.lookupHostsByAddress('not-an-address'), []);
+          assert.deepEqual(await store.lookupHostsByAddress(''), []);
+        }));
+
+      it('finds a registrar by IANA ID', () =>
+        withStore(async (store) => {
+          const r = await store.getRegistrar(REGISTRAR_ID);
+          assert.equal(r?.name, REGISTRAR_NAME);
+          assert.equal(r?.abuseEmail, 'abuse@registrar.example');
+          assert.equal(await store.getRegistrar(1), undefined);
+        }));
+
+      it('finds a registrar by name, case-insensitively and ignoring surrounding white space', () =>
+        withStore(async (store) => {
+          for (const name of [REGISTRAR_NAME, 'example registrar, inc.', '  EXAMPLE REGISTRAR,   INC. ']) {
+            assert.equal((await store.getRegistrarByName(name))?.ianaId, REGISTRAR_ID, name);
+          }
+          assert.equal(await store.getRegistrarByName('Other Registrar'), undefined);
+        }));
+
+      it('finds a contact by handle', () =>
+        withStore(async (store) => {
+          const c = await store.getContact('REG-1');
+          assert.equal(c?.handle, 'REG-1');
+          assert.equal(c?.email, 'reg-1@example.com');
+          assert.equal(c?.postalInt?.cc, 'US');
+          assert.equal(await store.getContact('NOPE-1'), undefined);
+        }));
+
+      it('counts the domains a registrar sponsors', () =>
+        withStore(async (store) => {
+          assert.equal(await store.countDomains(REGISTRAR_ID), 2);
+          await seed(store, [
+            registrar({ ianaId: 7777777, name: 'Other Registrar' }),
+            domain('other.example', { registrarId: 7777777, nameservers: [] }),
+            domain('third.example'),
+          ]);
+          assert.equal(await store.countDomains(REGISTRAR_ID), 3);
+          assert.equal(await store.countDomains(7777777), 1);
+          assert.equal(await store.countDomains(1), 0);
+        }));
+    });
+
+    describe('IDN', () => {
+      it('stores an IDN as A-label with its U-label and finds it by either', () =>
+        withStore(async (store) => {
+          for (const q of [IDN_ULABEL, IDN_ALABEL, IDN_ALABEL.toUpperCase()]) {
+            const rec = await store.lookupDomain(q);
+            assert.ok(rec, q);
+            assert.equal(rec.domain.name, IDN_ALABEL);
+            assert.equal(rec.domain.unicodeName, IDN_ULABEL);
+          }
+        }));
+
+      it('accepts a domain put by its A-label and gives back the U-label', () =>
+        withStore(async (store) => {
+          await seed(store, [domain('xn--bcher-kva.example', { nameservers: [] })]);
+          const rec = await store.lookupDomain('bücher.example');
+          assert.equal(rec?.domain.name, 'xn--bcher-kva.example');
+          assert.equal(rec?.domain.unicodeName, 'bücher.example');
+        }));
+
+      it('finds an IDN host by U-label', () =>
+        withStore(async (store) => {
+          await seed(store, [host('ns.bücher.example', ['192.0.2.99'])]);
+          const rec = await store.lookupHost('NS.BÜCHER.example');
+          assert.equal(rec?.host.name, 'ns.xn--bcher-kva.example');
+          assert.equal(rec?.host.unicodeName, 'ns.bücher.example');
+        }));
+    });
+
+    describe('writes', () => {
+      it('reports how many objects of each kind a transaction put, and its result', () =>
+        withStore(async (store) => {
+          const { result, counts } = await store.transaction(async (w) => {
+            for (const obj of standardObjects()) await w.put(obj);
+            return 'done';
+          });
+          assert.equal(result, 'done');
+          assert.deepEqual(counts, { registrar: 1, contact: 4, host: 2, domain: 2 });
+        }, null));
+
+      it('upserts: re-putting a changed domain updates it in place and moves the data version', () =>
+        withStore(async (store) => {
+          const before = await store.dataVersion();
+          await seed(store, [domain('nic.example', { statuses: ['ok'], expires: '2031-06-01T00:00:00Z', nameservers: ['ns2.nic.example'], admin: 'REG-1' })]);
+          const rec = await store.lookupDomain('nic.example');
+          assert.deepEqual(rec?.domain.statuses, ['ok']);
+          assert.equal(rec?.domain.expires, '2031-06-01T00:00:00Z');
+          assert.deepEqual(
+            rec?.hosts.map((h) => h.name),
+            ['ns2.nic.example'],
+          );
+          assert.equal(rec?.contacts.admin?.handle, 'REG-1');
+          assert.equal(await store.countDomains(REGISTRAR_ID), 2, 'no second row');
+          const after = await store.dataVersion();
+          assert.ok(after.serial > before.serial, `serial ${after.serial} > ${before.serial}`);
+          assert.match(after.updatedAt, ISO_UTC);
+        }));
+
+      it('upserts a host: its old glue no longer finds it', () =>
+        withStore(async (store) => {
+          await seed(store, [host('ns1.nic.example', ['192.0.2.54'])]);
+          assert.deepEqual(await store.lookupHostsByAddress('192.0.2.53'), []);
+          assert.deepEqual(await store.lookupHostsByAddress('2001:db8::53'), []);
+          assert.deepEqual(
+            (await store.lookupHostsByAddress('192.0.2.54')).map((r) => r.host.name),
+            ['ns1.nic.example'],
+          );
+        }));
+
+      it('upserts a registrar: the new name finds it, the old one does not', () =>
+        withStore(async (store) => {
+          await seed(store, [registrar({ name: 'Renamed Registrar LLC' })]);
+          assert.equal((await store.getRegistrarByName('renamed registrar llc'))?.ianaId, REGISTRAR_ID);
+          assert.equal(await store.getRegistrarByName(REGISTRAR_NAME), undefined);
+          assert.equal((await store.lookupDomain('nic.example'))?.registrar.name, 'Renamed Registrar LLC');
+        }));
+
+      it('keeps the last version of an object put twice in one transaction', () =>
+        withStore(async (store) => {
+          await seed(store, [
+            contact('TWICE-1', { email: 'first@example.com' }),
+            domain('twice.example', { registrant: 'TWICE-1' }),
+            contact('TWICE-1', { email: 'second@example.com' }),
+            domain('twice.example', { registrant: 'TWICE-1', statuses: ['ok'] }),
+          ]);
+          assert.equal((await store.getContact('TWICE-1'))?.email, 'second@example.com');
+          assert.deepEqual((await store.lookupDomain('twice.example'))?.domain.statuses, ['ok']);
+        }));
+
+      it('accepts references to objects stored by an earlier transaction', () =>
+        withStore(async (store) => {
+          await seed(store, [contact('LATER-1'), domain('later.example', { registrant: 'LATER-1', admin: 'ADM-1' })]);
+          assert.equal((await store.lookupDomain('later.example'))?.contacts.registrant?.handle, 'LATER-1');
+        }));
+
+      it('is all-or-nothing: when fn throws after several puts, nothing lands', () =>
+        withStore(async (store) => {
+          const before = await store.dataVersion();
+          await assert.rejects(
+            store.transaction(async (w) => {
+              for (const obj of standardObjects()) await w.put(obj);
+              for (let i = 0; i < 20; i++) await w.put(domain(`bulk${i}.example`));
+              throw new Error('boom');
+            }),
+            /boom/,
+          );
+          assert.equal(await store.lookupDomain('nic.example'), undefined);
+          assert.equal(await store.lookupDomain('bulk19.example'), undefined);
+          assert.equal(await store.getRegistrar(REGISTRAR_ID), undefined);
+          assert.equal(await store.getContact('REG-1'), undefined);
+          assert.equal(await store.lookupHost('ns1.nic.example'), undefined);
+          assert.deepEqual(await store.lookupHostsByAddress('192.0.2.53'), []);
+          assert.equal(await store.countDomains(REGISTRAR_ID), 0);
+          assert.equal((await store.dataVersion()).serial, before.serial, 'a rolled-back transaction does not move the serial');
+          // The store is still usable afterwards.
+          await seed(store);
+          assert.ok(await store.lookupDomain('nic.example'));
+        }, null));
+
+      it('is all-or-nothing: a refused record undoes the puts before it, also updates', () =>
+        withStore(async (store) => {
+          const before = await store.dataVersion();
+          await assert.rejects(
+            store.transaction(async (w) => {
+              await w.put(domain('nic.example', { statuses: ['ok'] }));
+              for (let i = 0; i < 10; i++) await w.put(domain(`bulk${i}.example`));
+              await w.put(domain('bad.example', { registrant: 'NOPE-1' }));
+              for (let i = 10; i < 20; i++) await w.put(domain(`bulk${i}.example`));
+            }),
+            ValidationError,
+          );
+          assert.deepEqual((await store.lookupDomain('nic.example'))?.domain.statuses, ['clientTransferProhibited', 'serverDeleteProhibited']);
+          assert.equal(await store.lookupDomain('bulk0.example'), undefined);
+          assert.equal(await store.countDomains(REGISTRAR_ID), 2);
+          assert.equal((await store.dataVersion()).serial, before.serial);
+        }));
+
+      it('moves the data version at every commit', () =>
+        withStore(async (store) => {
+          const v0 = await store.dataVersion();
+          assert.equal(typeof v0.serial, 'number');
+          assert.match(v0.updatedAt, ISO_UTC);
+          await seed(store);
+          const v1 = await store.dataVersion();
+          assert.ok(v1.serial > v0.serial);
+          assert.match(v1.updatedAt, ISO_UTC);
+          assert.ok(Date.parse(v1.updatedAt) >= Date.parse(v0.updatedAt));
+          await store.transaction(async () => undefined);
+          const v2 = await store.dataVersion();
+          assert.ok(v2.serial > v1.serial, 'an empty commit moves the serial too');
+        }, null));
+    });
+
+    describe('refused records', () => {
+      it('refuses a bad phone number', () =>
+        withStore((store) => refused(store, [contact('BAD-1', { voice: '555-1234' })], 'voice', '555-1234')));
+
+      it('refuses a bad registrar abuse phone', () =>
+        withStore((store) => refused(store, [registrar({ abusePhone: '+1 703 555 5555' })], 'abusePhone'), null));
+
+      it('refuses a bad e-mail address', () =>
+        withStore((store) => refused(store, [contact('BAD-1', { email: 'not-an-email' })], 'email', 'not-an-email')));
+
+      it('refuses a bad country code', () =>
+        withStore((store) =>
+          refused(store, [contact('BAD-1', { postalInt: { name: 'X', street: ['1 Road'], city: 'Town', cc: 'XX' } })], 'postalInt.cc', 'XX'),
+        ));
+
+      it('refuses a bad domain name', () =>
+        withStore((store) => refused(store, [domain('bad..name')], 'name', 'bad..name')));
+
+      it('refuses a bad name-server name', () =>
+        withStore((store) => refused(store, [domain('ok.example', { nameservers: ['-bad-.example'] })], 'nameservers[0]')));
+
+      it('refuses an unknown status', () =>
+        withStore((store) => refused(store, [domain('ok.example', { statuses: ['clientHold', 'superLocked'] })], 'statuses', 'superLocked')));
+
+      it('refuses a domain-only status on a host', () =>
+        withStore(async (store) => {
+          await refused(store, [host('ns3.nic.example', [], { statuses: ['clientHold'] })], 'statuses', 'clientHold');
+        }));
+
+      it('refuses a bad host address', () =>
+        withStore((store) => refused(store, [host('ns3.nic.example', ['192.0.2.300'])], 'addresses[0]')));
+
+      it('refuses a reference to a missing contact, naming the field and the handle', () =>
+        withStore((store) => refused(store, [domain('ok.example', { tech: 'NOPE-1' })], 'tech', '"NOPE-1"')));
+
+      it('refuses a reference to a missing host', () =>
+        withStore((store) => refused(store, [domain('ok.example', { nameservers: ['ns1.nic.example', 'ns9.nic.example'] })], 'nameservers[1]', 'ns9.nic.example')));
+
+      it('refuses a reference to a missing registrar', () =>
+        withStore((store) => refused(store, [contact('ORPHAN-1', { registrarId: 1234 })], 'registrarId', '1234')));
+
+      it('refuses a reference to an object put later in the same transaction', () =>
+        withStore((store) => refused(store, [registrar(), domain('early.example', { nameservers: [], registrant: 'REG-1', admin: undefined, tech: undefined, billing: undefined }), contact('REG-1')], 'registrant', '"REG-1"'), null));
+
+      it('refuses a bad record in the middle of a transaction and keeps nothing of it', () =>
+        withStore(async (store) => {
+          await refused(store, [contact('GOOD-1'), contact('BAD-1', { fax: 'fax' })], 'fax');
+          assert.equal(await store.getContact('GOOD-1'), undefined);
+          assert.equal(await store.getContact('BAD-1'), undefined);
+        }));
+    });
+  });
+}
