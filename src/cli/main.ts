@@ -95,7 +95,7 @@ program
     await withStore(cfg, async (store) => {
       for (const file of files) {
         const progress = progressReporter(process.stderr);
-        const counts = await importJsonLines(store, file, { onProgress: progress.update });
+        const counts = await importJsonLines(store, file, { onProgress: progress });
         progress.finish();
         console.log(`${file}: imported ${counts.registrar} registrars, ${counts.contact} contacts, ${counts.host} hosts, ${counts.domain} domains`);
       }
@@ -118,7 +118,7 @@ program
     await withStore(cfg, async (store) => {
       const started = Date.now();
       const progress = progressReporter(process.stderr);
-      const counts = await writeDemo(store, { domains, seed }, progress.update);
+      const counts = await writeDemo(store, { domains, seed }, progress);
       progress.finish();
       console.log(`demo data: ${counts.registrar} registrars, ${counts.contact} contacts, ${counts.host} hosts, ${counts.domain} domains in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     });

@@ -10,4 +10,6 @@ export const SQLITE_MIGRATIONS: string[] = [
   CREATE TABLE domains (name TEXT PRIMARY KEY, registrar_id INTEGER NOT NULL, data TEXT NOT NULL) WITHOUT ROWID;
   CREATE INDEX domains_by_registrar ON domains (registrar_id);
   `,
+  // Every host upsert replaces its addresses: find them by host without a scan.
+  `CREATE INDEX host_addresses_by_host ON host_addresses (host);`,
 ];
