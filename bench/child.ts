@@ -1,0 +1,35 @@
+// Starts a bench server child and asks it for its CPU time and memory.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface ServerStats {
+  cpuMs: number;
+  rss: number;
+}
+
+export class BenchServer {
+  private constructor(private readonly child: ChildProcess, readonly ports: Record<string, number>) {}
+
+  static async start(mode: 'rdds' | 'bare-net' | 'bare-http', settings: Record<string, string> = {}): Promise<BenchServer> {
+    const script = fileURLToPath(new URL('./server-child.js', import.meta.url));
+    const child = fork(script, [mode, JSON.stringify(settings)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const ports = await new Promise<Record<string, number>>((resolve, reject) => {
+      child.once('message', (msg: any) => (msg?.ready ? resolve(msg.ports) : reject(new Error('bad start message'))));
+      child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+    });
+    return new BenchServer(child, ports);
+  }
+
+  stats(): Promise<ServerStats> {
+    return new Promise((resolve) => {
+      this.child.once('message', (msg: any) => resolve(msg));
+      this.child.send('stats');
+    });
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}

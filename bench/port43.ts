@@ -1,0 +1,48 @@
+// Port-43 benchmark: rdds against a bare node:net server that answers every query with a fixed
+// 2 KB text, measured in the same run at several concurrencies. Queries/s alone cannot tell the
+// two apart on a 2-core machine (the load generator takes a core), so the figure that matters is
+// the server's own CPU time per query, and the ratio bare/rdds of it.
+import { BenchServer } from './child.js';
+import { runPort43Load, type LoadResult } from './port43-load.js';
+import { fmt } from './stats.js';
+
+export interface Port43Row {
+  server: string;
+  concurrency: number;
+  load: LoadResult;
+  cpuPerQueryUs: number;
+  rssMb: number;
+}
+
+export async function benchPort43(label: string, mode: 'rdds' | 'bare-net', settings: Record<string, string>, queries: Buffer[], concurrencies: number[], durationMs: number, preamble?: (n: number) => Buffer): Promise<Port43Row[]> {
+  const server = await BenchServer.start(mode, settings);
+  const rows: Port43Row[] = [];
+  try {
+    // Warm-up: caches, JIT.
+    await runPort43Load({ port: server.ports.whois, concurrency: 16, durationMs: Math.min(2000, durationMs), queries, preamble });
+    for (const concurrency of concurrencies) {
+      const before = await server.stats();
+      const load = await runPort43Load({ port: server.ports.whois, concurrency, durationMs, queries, preamble });
+      const after = await server.stats();
+      rows.push({ server: label, concurrency, load, cpuPerQueryUs: ((after.cpuMs - before.cpuMs) * 1000) / Math.max(1, load.queries), rssMb: after.rss / 1e6 });
+    }
+  } finally {
+    await server.stop();
+  }
+  return rows;
+}
+
+export function port43Table(rows: Port43Row[]): string {
+  const lines = rows.map((r) =>
+    `| ${r.server} | ${r.concurrency} | ${Math.round(r.load.qps).toLocaleString('en-US')} | ${fmt(r.load.p50ms)} / ${fmt(r.load.p99ms)} ms | ${fmt(r.cpuPerQueryUs, 0)} µs | ${fmt(r.rssMb, 0)} MB | ${r.load.errors} | ${fmt(r.load.loadCpuMs / 1000, 1)} s |`,
+  );
+  return ['| server | connections | queries/s | p50 / p99 | server CPU per query | server RSS | errors | load generator CPU |', '| --- | --- | --- | --- | --- | --- | --- | --- |', ...lines].join('\n');
+}
+
+/** Bare CPU per query divided by the other's, per concurrency (1.0 = as cheap as the bare server). */
+export function cpuRatios(bare: Port43Row[], other: Port43Row[]): { concurrency: number; ratio: number }[] {
+  return other.map((r) => {
+    const b = bare.find((x) => x.concurrency === r.concurrency)!;
+    return { concurrency: r.concurrency, ratio: b.cpuPerQueryUs / r.cpuPerQueryUs };
+  });
+}

@@ -1,0 +1,80 @@
+// `npm run bench`: every benchmark of rdds, each beside a baseline measured in the same run, on a
+// 1,000,000-domain demo data set (BENCH_DOMAINS to change it). Results go to docs/benchmarks.md.
+//   BENCH_DOMAINS=1000000  BENCH_SECONDS=5  BENCH_ONLY=store,port43  BENCH_PG=postgres://...
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { writeDemoJsonLines } from '../src/ingest/demo.js';
+import { benchPostgresImport, benchSqliteImport, storeTable, type StoreBenchResult } from './store.js';
+import { benchPort43, cpuRatios, port43Table } from './port43.js';
+import { fmt } from './stats.js';
+
+const DOMAINS = Number(process.env.BENCH_DOMAINS ?? 1_000_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ONLY = (process.env.BENCH_ONLY ?? 'store,port43').split(',');
+const PG_URL = process.env.BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+const DATA_DIR = join(process.cwd(), 'bench', '.data');
+const OUT = process.env.BENCH_OUT ?? join(process.cwd(), 'docs', 'benchmarks.md');
+
+const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+const sections: string[] = [];
+
+mkdirSync(DATA_DIR, { recursive: true });
+const jsonl = join(DATA_DIR, `demo-${DOMAINS}.jsonl`);
+const sqlite = join(DATA_DIR, `demo-${DOMAINS}.sqlite`);
+
+if (!existsSync(jsonl)) {
+  log(`writing ${DOMAINS.toLocaleString('en-US')}-domain demo data to ${jsonl}`);
+  const t0 = performance.now();
+  const lines = await writeDemoJsonLines(`${jsonl}.tmp`, { domains: DOMAINS, seed: 1 });
+  (await import('node:fs')).renameSync(`${jsonl}.tmp`, jsonl);
+  log(`${lines.toLocaleString('en-US')} lines in ${fmt((performance.now() - t0) / 1000, 1)} s`);
+}
+
+/** Names the load uses: existing ASCII and IDN domains (IDNs by U-label), and missing ones. */
+function sampleNames(limit: number): { existing: string[]; idn: string[]; missing: string[] } {
+  const db = new Database(sqlite, { readonly: true });
+  const existing = db.prepare("SELECT name FROM domains WHERE name NOT LIKE '%xn--%' ORDER BY random() LIMIT ?").pluck().all(limit) as string[];
+  const idn = (db.prepare("SELECT data FROM domains WHERE name LIKE 'xn--%' ORDER BY random() LIMIT ?").pluck().all(Math.ceil(limit / 10)) as string[])
+    .map((d) => JSON.parse(d).unicodeName as string);
+  db.close();
+  const missing = Array.from({ length: Math.ceil(limit / 5) }, (_, i) => `no-such-name-${i}.example`);
+  return { existing, idn, missing };
+}
+
+if (ONLY.includes('store') || !existsSync(sqlite)) {
+  log('store: importing into SQLite');
+  const results: (StoreBenchResult | string)[] = [await benchSqliteImport(jsonl, sqlite, () => sampleNames(10000).existing)];
+  if (ONLY.includes('store')) {
+    log('store: importing into PostgreSQL');
+    results.push(await benchPostgresImport(jsonl, PG_URL, sampleNames(10000).existing));
+  }
+  sections.push(`## Store: import and lookups\n\n\`rdds import\` of the demo JSON Lines file (one transaction), then 10,000 \`lookupDomain\` calls on random existing names through the Store.\nTargets: 1M domains imported in under 3 minutes on SQLite; lookups under 0.2 ms median on SQLite.\n\n${storeTable(results)}`);
+}
+
+if (ONLY.includes('port43')) {
+  const names = sampleNames(5000);
+  // The mix: 70% existing ASCII names, 10% IDNs by U-label, 20% missing names.
+  const mix = [...names.existing.slice(0, 3500), ...names.idn.slice(0, 500), ...names.missing.slice(0, 1000)];
+  const queries = mix.sort(() => Math.random() - 0.5).map((n) => Buffer.from(`${n}\r\n`));
+  const concurrencies = [16, 64, 256];
+  const rddsSettings = { db: sqlite, 'policy.allowlist': '127.0.0.0/8' };
+  log('port43: bare node:net server');
+  const bare = await benchPort43('bare node:net, fixed 2 KB', 'bare-net', {}, queries, concurrencies, SECONDS * 1000);
+  log('port43: rdds');
+  const rdds = await benchPort43('rdds', 'rdds', rddsSettings, queries, concurrencies, SECONDS * 1000);
+  const ratios = cpuRatios(bare, rdds);
+  sections.push(
+    `## Port 43\n\nOne query per connection from a load generator in its own process (non-blocking sockets, many connections in flight), ${SECONDS} s per row, after a warm-up. ` +
+      `Query mix: 70% existing ASCII names, 10% IDNs by U-label, 20% missing names, over ${queries.length.toLocaleString('en-US')} distinct queries on the ${DOMAINS.toLocaleString('en-US')}-domain SQLite data set. ` +
+      `The bare server answers every query with a fixed 2 KB text. Targets: CPU ratio (bare / rdds) at least 0.7; p99 under 10 ms at 64 connections; RSS under 300 MB.\n\n` +
+      `${port43Table([...bare, ...rdds])}\n\nCPU per query, bare / rdds: ${ratios.map((r) => `${r.concurrency} connections ${fmt(r.ratio)}`).join('; ')}.`,
+  );
+}
+
+const header = `# Benchmarks\n\nWritten by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. ` +
+  `The machine is shared and noisy: compare the rows of one run with each other, not across runs.\n`;
+writeFileSync(OUT, [header, ...sections].join('\n\n') + '\n');
+log(`results written to ${OUT}`);
+console.log([header, ...sections].join('\n\n'));
