@@ -44,4 +44,6 @@ process.on('message', (msg) => {
     process.send!({ cpuMs: (cpu.user + cpu.system) / 1000, rss: process.memoryUsage().rss });
   }
 });
+// Exit with the parent (and let --cpu-prof write its profile on a clean exit).
+process.on('disconnect', () => process.exit(0));
 process.send!({ ready: true, ports });

@@ -26,9 +26,18 @@ export type Preamble = (socket: net.Socket, buffered: Buffer) => { address: stri
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/** A connection that has not yet sent its whole query line. */
+interface Waiting {
+  started: number;
+  lastData: number;
+  finish(text: string): void;
+}
+
 export class Port43Server {
   private readonly servers: net.Server[] = [];
   private readonly sockets = new Set<net.Socket>();
+  private readonly waiting = new Set<Waiting>();
+  private sweeper?: NodeJS.Timeout;
   private inFlight = 0;
   private closing = false;
   /** Optional hook for the PROXY protocol. */
@@ -41,6 +50,9 @@ export class Port43Server {
 
   /** Listens on every configured address; resolves with the bound port. */
   async listen(): Promise<number> {
+    const every = Math.max(20, Math.min(1000, Math.min(this.options.idleTimeoutMs, this.options.totalTimeoutMs) / 5));
+    this.sweeper = setInterval(() => this.sweep(), every);
+    this.sweeper.unref();
     let port = this.options.port;
     for (const host of this.options.hosts) {
       const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
@@ -75,21 +87,19 @@ export class Port43Server {
     this.sockets.add(socket);
     let buffered: Buffer = Buffer.alloc(0);
     let address: string | undefined = this.preamble ? undefined : peer;
-    let done = false;
-    const total = setTimeout(() => finish('% Timeout: the query took too long to arrive.\r\n'), this.options.totalTimeoutMs);
-    socket.setTimeout(this.options.idleTimeoutMs, () => finish('% Timeout: no query received.\r\n'));
+    const now = performance.now();
+    const waiting: Waiting = { started: now, lastData: now, finish: (text) => finish(text) };
+    this.waiting.add(waiting);
 
     const finish = (text?: string) => {
-      if (done) return;
-      done = true;
-      clearTimeout(total);
-      socket.setTimeout(0);
+      if (!this.waiting.delete(waiting)) return;
       socket.removeListener('data', onData);
       if (text !== undefined) socket.end(text);
       else socket.end();
     };
 
     const onData = (chunk: Buffer) => {
+      waiting.lastData = performance.now();
       buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
       if (address === undefined) {
         let pre;
@@ -109,9 +119,7 @@ export class Port43Server {
       const lineBytes = eol < 0 ? buffered.length : eol;
       if (lineBytes > this.options.maxQueryBytes) return finish(`% Invalid query: longer than ${this.options.maxQueryBytes} bytes.\r\n`);
       if (eol < 0) return;
-      done = true;
-      clearTimeout(total);
-      socket.setTimeout(0);
+      this.waiting.delete(waiting);
       socket.removeListener('data', onData);
       const line = buffered.subarray(0, eol > 0 && buffered[eol - 1] === 13 ? eol - 1 : eol);
       void this.answer(socket, address, line);
@@ -120,16 +128,28 @@ export class Port43Server {
     socket.on('data', onData);
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
-      clearTimeout(total);
+      this.waiting.delete(waiting);
       this.sockets.delete(socket);
       this.onDisconnect?.(peer);
     });
   }
 
+  /**
+   * Idle and total timeouts of connections still waiting for their query line. One sweep over
+   * them, a few times per timeout, is cheaper than two timers armed and cleared per connection.
+   */
+  private sweep(): void {
+    const now = performance.now();
+    for (const w of this.waiting) {
+      if (now - w.started >= this.options.totalTimeoutMs) w.finish('% Timeout: the query took too long to arrive.\r\n');
+      else if (now - w.lastData >= this.options.idleTimeoutMs) w.finish('% Timeout: no query received.\r\n');
+    }
+  }
+
   private async answer(socket: net.Socket, address: string, line: Buffer): Promise<void> {
     this.inFlight++;
     try {
-      const text = await this.pipeline.handle({
+      const answer = await this.pipeline.handle({
         remote: { door: 'whois', address },
         parse: () => {
           let query: string;
@@ -140,11 +160,12 @@ export class Port43Server {
           }
           return parseWhoisQuery(query, this.options.tlds);
         },
-        render: (res) => this.renderer.render(res),
-        size: (t) => Buffer.byteLength(t),
+        // Encoded once here, so a cached answer is written without re-encoding it.
+        render: (res) => Buffer.from(this.renderer.render(res), 'utf8'),
+        size: (answer) => answer.length,
         format: 'whois',
       });
-      if (!socket.destroyed) socket.end(text);
+      if (!socket.destroyed) socket.end(answer);
     } catch {
       if (!socket.destroyed) socket.end('% Error: internal error; please try again later.\r\n');
     } finally {
@@ -155,6 +176,7 @@ export class Port43Server {
   /** Stops accepting, lets queries in flight finish (up to graceMs), then closes what is left. */
   async close(graceMs = 5000): Promise<void> {
     this.closing = true;
+    clearInterval(this.sweeper);
     const closed = Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     const deadline = Date.now() + graceMs;
     while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
