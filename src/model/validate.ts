@@ -75,6 +75,8 @@ function roid(field: string, value: unknown): void {
 
 function postal(field: string, p: PostalInfo | undefined, withName = true): void {
   if (p === undefined) return;
+  if (p === null || typeof p !== 'object') fail(field, 'must be an object');
+  knownKeys(field, p, POSTAL_KEYS);
   if (withName) text(`${field}.name`, p.name);
   text(`${field}.org`, p.org, { optional: true });
   if (!Array.isArray(p.street) || p.street.length < 1 || p.street.length > 3) fail(`${field}.street`, 'must have one to three lines');
@@ -86,6 +88,7 @@ function postal(field: string, p: PostalInfo | undefined, withName = true): void
 }
 
 function contactData(prefix: string, c: ContactData): void {
+  if (prefix) knownKeys(prefix.slice(0, -1), c, CONTACT_DATA_KEYS);
   if (!c.postalInt && !c.postalLoc) fail(`${prefix}postalInfo`, 'needs an int or loc postal info');
   postal(`${prefix}postalInt`, c.postalInt);
   postal(`${prefix}postalLoc`, c.postalLoc);
@@ -110,9 +113,27 @@ function statuses(field: string, value: unknown, allowed: string[]): void {
   for (const s of value) if (!allowed.includes(s)) fail(field, `unknown status ${JSON.stringify(s)}`);
 }
 
+// The members each record may have. `satisfies` makes the compiler hold these lists to the types
+// in types.ts, so an unknown (e.g. misspelt) member is refused instead of silently dropped.
+type Keys<T> = Record<keyof T, true>;
+const RECORD_KEYS = {
+  registrar: { type: true, ianaId: true, name: true, postal: true, voice: true, fax: true, email: true, whoisServer: true, url: true, rdapBaseUrl: true, abuseEmail: true, abusePhone: true, admin: true, tech: true, updated: true } satisfies Keys<Registrar>,
+  contact: { type: true, handle: true, roid: true, registrarId: true, postalInt: true, postalLoc: true, voice: true, voiceExt: true, fax: true, faxExt: true, email: true, disclose: true, privacyProxy: true, created: true, updated: true } satisfies Keys<Contact>,
+  host: { type: true, name: true, unicodeName: true, roid: true, registrarId: true, addresses: true, statuses: true, created: true, updated: true } satisfies Keys<Host>,
+  domain: { type: true, name: true, unicodeName: true, roid: true, registrarId: true, registrant: true, admin: true, tech: true, billing: true, nameservers: true, statuses: true, created: true, updated: true, expires: true, transferred: true, ds: true, reseller: true } satisfies Keys<Domain>,
+};
+const POSTAL_KEYS = { name: true, org: true, street: true, city: true, sp: true, pc: true, cc: true } satisfies Keys<PostalInfo>;
+const CONTACT_DATA_KEYS = { postalInt: true, postalLoc: true, voice: true, voiceExt: true, fax: true, faxExt: true, email: true } satisfies Keys<ContactData>;
+
+function knownKeys(field: string, value: object, allowed: Record<string, true>): void {
+  for (const key of Object.keys(value)) if (!(key in allowed)) fail(field ? `${field}.${key}` : key, 'is not a known member');
+}
+
 /** Checks a record and returns it in canonical form (A-label names, upper-case country codes). */
 export function validate(obj: RegistryObject): RegistryObject {
-  if (obj === null || typeof obj !== 'object') fail('record', 'is not an object');
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) fail('record', 'is not an object');
+  const allowed = RECORD_KEYS[obj.type as keyof typeof RECORD_KEYS];
+  if (allowed) knownKeys('', obj, allowed);
   switch (obj.type) {
     case 'registrar':
       return validateRegistrar(obj);
