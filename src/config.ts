@@ -31,19 +31,85 @@ export interface Config {
     max_connections: number;
   };
   http: { host: string[]; port: number };
-  admin: { host: string[]; port: number };
+  /** The RDAP door (src/server/rdap-door.ts). */
+  rdap: {
+    /** Path the RDAP service answers under on the HTTP listener. */
+    base_path: string;
+    /** Access tiers that may search (RFC 9082 domains?, nameservers?, entities?); public search is off by default. */
+    search_tiers: ('public' | 'registrar' | 'authorized')[];
+    /** Most objects one search answer carries; more set the truncation notice. */
+    search_max_results: number;
+    /** Longest request target (path and query string) accepted, in bytes. */
+    max_url_bytes: number;
+    /** Cache-Control max-age of public answers. */
+    cache_max_age_s: number;
+  };
+  admin: {
+    host: string[];
+    port: number;
+    /** /readyz fails when the data is older than this many seconds (0: no limit). */
+    ready_max_data_age_s: number;
+    /** /readyz fails when the store does not answer within this time. */
+    ready_timeout_ms: number;
+  };
+  /** The query log (src/observe/) and the process log. */
+  log: {
+    /** false: no query log files at all (metrics still count queries); for benchmarks. */
+    enabled: boolean;
+    /** Where the query log goes: JSON Lines files (reports read them). */
+    sink: 'jsonl';
+    dir: string;
+    rotate: { daily: boolean; max_mb: number };
+    /** Days the per-query records (with addresses) are kept; then only daily counts stay. */
+    retention_days: number;
+    /** Records held in memory waiting for the sink; more are dropped and counted. */
+    buffer: number;
+    flush_ms: number;
+    /** Process (operator) log level and format; auto = human-readable on a terminal, else JSON. */
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+    format: 'auto' | 'json' | 'pretty';
+  };
   policy: {
-    rate_limit: { per_minute: number };
+    rate_limit: {
+      /** Public-tier queries a minute per client key (0 = no limit). */
+      per_minute: number;
+      /** IPv6 clients are counted per prefix of this length. */
+      ipv6_prefix: number;
+      /** refuse: answer with refusal_text; throttle: answer after throttle_delay. */
+      mode: 'refuse' | 'throttle';
+      throttle_delay: string | number;
+      /** Windows over the limit within ban_window that ban the client key (0 = never ban). */
+      ban_after: number;
+      ban_window: string | number;
+      ban_duration: string | number;
+      refusal_text: string[];
+      ban_text: string[];
+      /** Per-minute limits of the other tiers (null or 0 = no limit). */
+      per_tier: { registrar: number | null; authorized: number | null };
+      /** Per-minute limit of allowlisted clients (null or 0 = no limit). */
+      allowlist_per_minute: number | null;
+    };
     allowlist: string[];
     blocklist_file: string | null;
     trusted_proxies: string[];
     tiers: { authorized: string[]; registrars: Record<string, string[]> };
+    /** Unredacted personal records a client key may receive a day (null = unlimited). */
+    personal_data_budget: { authorized: number | null };
+    /** The registrar tier's daily full lookups, in percent of the domains it sponsors. */
+    registrar_quota_percent: number;
+    /** Concurrent port-43 connections per client key (0 = no cap). */
+    max_connections_per_client: number;
+    /** Where bans live when state is memory (default: DB.bans.json next to the SQLite file). */
+    bans_file: string | null;
   };
 }
 
 const hosts = { type: 'array', items: { type: 'string' }, minItems: 1 };
 const port = { type: 'integer', minimum: 0, maximum: 65535 };
 const cidrs = { type: 'array', items: { type: 'string' } };
+const duration = { type: ['string', 'integer'], pattern: '^\\d+(ms|s|m|h|d|w)?$', minimum: 0 };
+const lines = { type: 'array', items: { type: 'string', pattern: '^[^\\r\\n]*$' }, minItems: 1 };
+const optionalCount = { type: ['integer', 'null'], minimum: 0 };
 const root = (properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, properties });
 const obj = (properties: Record<string, unknown>) => ({ ...root(properties), default: {} });
 
@@ -76,9 +142,44 @@ export const CONFIG_SCHEMA = root({
     max_connections: { type: 'integer', minimum: 1, default: 10000 },
   }),
   http: obj({ host: { ...hosts, default: ['127.0.0.1', '::1'] }, port: { ...port, default: 8080 } }),
-  admin: obj({ host: { ...hosts, default: ['127.0.0.1', '::1'] }, port: { ...port, default: 9043 } }),
+  rdap: obj({
+    base_path: { type: 'string', pattern: '^/([^/?#]+/)*$', default: '/rdap/' },
+    search_tiers: { type: 'array', items: { enum: ['public', 'registrar', 'authorized'] }, uniqueItems: true, default: ['authorized'] },
+    search_max_results: { type: 'integer', minimum: 1, maximum: 10000, default: 100 },
+    max_url_bytes: { type: 'integer', minimum: 256, maximum: 65536, default: 4096 },
+    cache_max_age_s: { type: 'integer', minimum: 0, default: 60 },
+  }),
+  admin: obj({
+    host: { ...hosts, default: ['127.0.0.1', '::1'] },
+    port: { ...port, default: 9043 },
+    ready_max_data_age_s: { type: 'integer', minimum: 0, default: 0 },
+    ready_timeout_ms: { type: 'integer', minimum: 1, default: 2000 },
+  }),
+  log: obj({
+    enabled: { type: 'boolean', default: true },
+    sink: { type: 'string', enum: ['jsonl'], default: 'jsonl' },
+    dir: { type: 'string', minLength: 1, default: './rdds-queries' },
+    rotate: obj({ daily: { type: 'boolean', default: true }, max_mb: { type: 'integer', minimum: 0, default: 256 } }),
+    retention_days: { type: 'integer', minimum: 1, default: 90 },
+    buffer: { type: 'integer', minimum: 1, default: 20000 },
+    flush_ms: { type: 'integer', minimum: 1, default: 250 },
+    level: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+    format: { type: 'string', enum: ['auto', 'json', 'pretty'], default: 'auto' },
+  }),
   policy: obj({
-    rate_limit: obj({ per_minute: { type: 'integer', minimum: 0, default: 30 } }),
+    rate_limit: obj({
+      per_minute: { type: 'integer', minimum: 0, default: 30 },
+      ipv6_prefix: { type: 'integer', minimum: 1, maximum: 128, default: 64 },
+      mode: { enum: ['refuse', 'throttle'], default: 'refuse' },
+      throttle_delay: { ...duration, default: '2s' },
+      ban_after: { type: 'integer', minimum: 0, default: 3 },
+      ban_window: { ...duration, default: '15m' },
+      ban_duration: { ...duration, default: '1h' },
+      refusal_text: { ...lines, default: ['You have exceeded allowed connection rate.', 'Please try to connect later.'] },
+      ban_text: { ...lines, default: ['You are not allowed to connect.'] },
+      per_tier: obj({ registrar: { ...optionalCount, default: 600 }, authorized: { ...optionalCount, default: null } }),
+      allowlist_per_minute: { ...optionalCount, default: null },
+    }),
     allowlist: { ...cidrs, default: [] },
     blocklist_file: { type: ['string', 'null'], default: null },
     trusted_proxies: { ...cidrs, default: [] },
@@ -86,12 +187,16 @@ export const CONFIG_SCHEMA = root({
       authorized: { ...cidrs, default: [] },
       registrars: { type: 'object', patternProperties: { '^[0-9]+$': cidrs }, additionalProperties: false, default: {} },
     }),
+    personal_data_budget: obj({ authorized: { ...optionalCount, default: null } }),
+    registrar_quota_percent: { type: 'integer', minimum: 0, default: 110 },
+    max_connections_per_client: { type: 'integer', minimum: 0, default: 20 },
+    bans_file: { type: ['string', 'null'], default: null },
   }),
 });
 
 export class ConfigError extends Error {}
 
-const ajv = new Ajv({ useDefaults: true, allErrors: true, coerceTypes: false });
+const ajv = new Ajv({ useDefaults: true, allErrors: true, coerceTypes: false, allowUnionTypes: true });
 const check = ajv.compile(CONFIG_SCHEMA);
 
 /** Settings given by flag or environment: a dotted key path and its (string) value. */

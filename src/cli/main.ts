@@ -8,6 +8,7 @@ import { writeDemo } from '../ingest/demo.js';
 import { ValidationError } from '../model/validate.js';
 import { Pipeline } from '../pipeline.js';
 import { NO_QUERY_LOG } from '../observe/query-record.js';
+import { ReportError, reportCommand } from '../observe/report-command.js';
 import { OpenPolicy } from '../policy/open-policy.js';
 import { parseWhoisQuery } from '../query/whois-query.js';
 import { WhoisRenderer, whoisOptions } from '../render/whois.js';
@@ -154,8 +155,10 @@ program
     });
   });
 
+program.addCommand(reportCommand((opts) => config(opts)));
+
 program.parseAsync().catch((err: unknown) => {
-  if (err instanceof UserError || err instanceof ConfigError || err instanceof ImportError || err instanceof ValidationError) {
+  if (err instanceof UserError || err instanceof ReportError || err instanceof ConfigError || err instanceof ImportError || err instanceof ValidationError) {
     console.error(`rdds: ${err.message}`);
   } else {
     console.error(`rdds: ${err instanceof Error ? err.stack : String(err)}`);

@@ -2,10 +2,15 @@
 // `rdds serve` and the end-to-end tests both start the service through here.
 import type { Config } from '../config.js';
 import { Pipeline } from '../pipeline.js';
-import { NO_QUERY_LOG, type QueryLog } from '../observe/query-record.js';
+import type { QueryLog } from '../observe/query-record.js';
+import type { Logger } from '../observe/log.js';
+import { Observability } from '../observe/observability.js';
+import type { QuerySink } from '../observe/query-log.js';
 import { OpenPolicy } from '../policy/open-policy.js';
 import type { Policy } from '../policy/policy.js';
 import { WhoisRenderer, whoisOptions } from '../render/whois.js';
+import { RdapRenderer, rdapOptions } from '../render/rdap.js';
+import { RdapDoor, rdapDoorOptions } from './rdap-door.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { HttpServer } from './http.js';
@@ -17,7 +22,9 @@ export interface Service {
   pipeline: Pipeline;
   whois: Port43Server;
   http: HttpServer;
-  ports: { whois: number; http: number };
+  /** Process log, metrics, query log and the admin listener (src/observe/). */
+  observe: Observability;
+  ports: { whois: number; http: number; admin: number };
   close(): Promise<void>;
 }
 
@@ -25,13 +32,16 @@ export interface ServiceParts {
   store?: Store;
   policy?: Policy;
   queryLog?: QueryLog;
+  /** Replaces the query log's JSON Lines sink (tests). */
+  querySink?: QuerySink;
+  logger?: Logger;
 }
 
 export async function startService(config: Config, parts: ServiceParts = {}): Promise<Service> {
   const store = parts.store ?? (await openStore(config.db));
   const policy = parts.policy ?? new OpenPolicy(config);
-  const queryLog = parts.queryLog ?? NO_QUERY_LOG;
-  const pipeline = new Pipeline(store, policy, queryLog, config);
+  const observe = new Observability(config, { logger: parts.logger, queryLog: parts.queryLog, querySink: parts.querySink });
+  const pipeline = new Pipeline(observe.instrumentStore(store), policy, observe.queryLog, config);
   await pipeline.start();
 
   const whois = new Port43Server(pipeline, new WhoisRenderer(whoisOptions(config)), {
@@ -44,19 +54,23 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
     tlds: config.registry.tlds,
   });
   const http = new HttpServer({ hosts: config.http.host, port: config.http.port, maxHeaderBytes: 8192, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 });
+  http.routes.push(new RdapDoor(pipeline, new RdapRenderer(rdapOptions(config)), rdapDoorOptions(config)));
 
-  const ports = { whois: await whois.listen(), http: await http.listen() };
+  observe.attach({ pipeline, whois, policy });
+  const ports = { whois: await whois.listen(), http: await http.listen(), admin: await observe.listen() };
+  observe.started({ ports, storeKind: store.kind });
   return {
     config,
     store,
     pipeline,
     whois,
     http,
+    observe,
     ports,
     async close() {
       await Promise.all([whois.close(), http.close()]);
       await pipeline.stop();
-      await queryLog.close();
+      await observe.close();
       await policy.close();
       if (!parts.store) await store.close();
     },

@@ -27,6 +27,8 @@ export async function startTestService(settings: Overrides = {}, objects: Regist
     'http.port': '0',
     'admin.host': '127.0.0.1',
     'admin.port': '0',
+    'log.dir': join(dir, 'query-log'),
+    'log.level': 'warn',
     ...settings,
   }, {});
   const service = await startService(config, { store, ...parts });

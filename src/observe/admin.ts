@@ -1,0 +1,85 @@
+// The admin listener's own routes: /metrics (Prometheus text), /healthz (the process serves) and
+// /readyz (the store answers in time and the data is fresh enough). The listener itself is the
+// shared HttpServer; other modules (the operator API) add their routes to the same listener.
+import type http from 'node:http';
+import type { HttpRoute } from '../server/http.js';
+import type { DataVersion } from '../store/store.js';
+import type { Metrics } from './metrics.js';
+
+export interface ReadinessOptions {
+  /** Asks the store for its data version (the cheapest call that proves it answers). */
+  probe: () => Promise<DataVersion>;
+  /** The data version the service last saw. */
+  seen: () => DataVersion;
+  timeoutMs: number;
+  /** Seconds; 0 = no limit. */
+  maxDataAgeS: number;
+}
+
+export interface CheckResult {
+  ok: boolean;
+  [detail: string]: unknown;
+}
+
+export interface Readiness {
+  ready: boolean;
+  failed: string[];
+  checks: Record<string, CheckResult>;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+export async function checkReadiness(o: ReadinessOptions): Promise<Readiness> {
+  const checks: Record<string, CheckResult> = {};
+  const started = performance.now();
+  let version: DataVersion | undefined;
+  try {
+    version = await withTimeout(o.probe(), o.timeoutMs);
+    checks.store = { ok: true, ms: Math.round(performance.now() - started) };
+  } catch (err) {
+    checks.store = { ok: false, error: err instanceof Error ? err.message : String(err) };
+  }
+  const updatedAt = version?.updatedAt ?? o.seen().updatedAt;
+  const ageS = Math.max(0, Math.round((Date.now() - Date.parse(updatedAt)) / 1000));
+  const dataOk = o.maxDataAgeS <= 0 || ageS <= o.maxDataAgeS;
+  checks.data = { ok: dataOk, updatedAt, ageSeconds: ageS, ...(o.maxDataAgeS > 0 ? { maxAgeSeconds: o.maxDataAgeS } : {}) };
+  const failed = Object.entries(checks).filter(([, c]) => !c.ok).map(([name]) => name);
+  return { ready: failed.length === 0, failed, checks };
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body) + '\n');
+}
+
+export function adminRoutes(metrics: Metrics, readiness: ReadinessOptions): HttpRoute {
+  return {
+    async handle(req, res, url) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+      switch (url.pathname) {
+        case '/metrics': {
+          const text = await metrics.text();
+          res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' }).end(text);
+          return true;
+        }
+        case '/healthz':
+          json(res, 200, { status: 'ok' });
+          return true;
+        case '/readyz': {
+          const r = await checkReadiness(readiness);
+          json(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', failed: r.failed, checks: r.checks });
+          return true;
+        }
+        default:
+          return false;
+      }
+    },
+  };
+}

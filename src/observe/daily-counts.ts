@@ -1,0 +1,138 @@
+// Reading the query log back, one UTC day at a time, and the retention rule.
+//
+// A day is read from its JSON Lines files while they exist. After the retention period the
+// files, which hold personal data (client addresses, end-user addresses, client keys), are
+// replaced by one aggregate file, <dir>/daily/<YYYY-MM-DD>.json, of counts without any address:
+// by door, outcome, refusal reason, tier, query kind and TLD. The monthly ICANN counts can be
+// produced from either; per-client figures only while the records are kept.
+import { readFileSync, mkdirSync, renameSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Door } from '../policy/policy.js';
+import { queryLogFiles } from './jsonl-sink.js';
+import type { Outcome, QueryRecord } from './query-record.js';
+
+export interface CountRow {
+  door: Door;
+  outcome: Outcome;
+  reason: string;
+  tier: string;
+  kind: string;
+  /** The TLD the query named ('' for queries that name none: registrar, IP address, help, bad). */
+  tld: string;
+  count: number;
+  bytes: number;
+  personal: number;
+}
+
+export interface DayLog {
+  date: string;
+  /** records: the full records were read; aggregate: only counts remain (past retention); none: no data. */
+  source: 'records' | 'aggregate' | 'none';
+  rows: CountRow[];
+  /** Records the writers reported dropped on this day: the counts are lower bounds when > 0. */
+  dropped: number;
+  /** Lines that could not be read (a line cut short by a crash). */
+  malformed: number;
+  records: QueryRecord[];
+}
+
+export const OUTCOMES: readonly Outcome[] = ['answered', 'not-found', 'refused', 'bad-query', 'error'];
+export const DOORS: readonly Door[] = ['whois', 'web', 'search', 'rdap'];
+
+/** The TLD a normalised query names, from its text form (queryKey). */
+export function queryTld(rec: Pick<QueryRecord, 'kind' | 'query'>): string {
+  if (rec.kind !== 'domain' && rec.kind !== 'nameserver') return '';
+  const name = rec.query.slice(rec.query.indexOf(' ') + 1);
+  const dot = name.lastIndexOf('.');
+  return dot < 0 ? '' : name.slice(dot + 1);
+}
+
+export function countRows(records: Iterable<QueryRecord>): CountRow[] {
+  const rows = new Map<string, CountRow>();
+  for (const r of records) {
+    const tld = queryTld(r);
+    const reason = r.outcome === 'refused' ? r.reason ?? '' : '';
+    const key = `${r.door}\0${r.outcome}\0${reason}\0${r.tier}\0${r.kind}\0${tld}`;
+    let row = rows.get(key);
+    if (!row) rows.set(key, (row = { door: r.door, outcome: r.outcome, reason, tier: r.tier, kind: r.kind, tld, count: 0, bytes: 0, personal: 0 }));
+    row.count++;
+    row.bytes += r.bytes || 0;
+    row.personal += r.personal || 0;
+  }
+  return [...rows.values()];
+}
+
+function aggregatePath(dir: string, date: string): string {
+  return join(dir, 'daily', `${date}.json`);
+}
+
+/** Reads one UTC day (YYYY-MM-DD) of the query log in dir. */
+export function readDay(dir: string, date: string): DayLog {
+  const files = queryLogFiles(dir, date);
+  if (files.length > 0) {
+    const records: QueryRecord[] = [];
+    let dropped = 0;
+    let malformed = 0;
+    for (const file of files) {
+      let text: string;
+      try {
+        text = readFileSync(file.path, 'utf8');
+      } catch {
+        continue; // removed between the listing and the read (retention on another node)
+      }
+      for (const line of text.split('\n')) {
+        if (line.length === 0) continue;
+        let obj: any;
+        try {
+          obj = JSON.parse(line);
+        } catch {
+          malformed++;
+          continue;
+        }
+        if (typeof obj?.time !== 'string' || !obj.time.startsWith(date)) continue;
+        if (typeof obj.dropped === 'number' && obj.door === undefined) dropped += obj.dropped;
+        else if (typeof obj.door === 'string' && typeof obj.outcome === 'string') records.push(obj as QueryRecord);
+        else malformed++;
+      }
+    }
+    records.sort((a, b) => a.time.localeCompare(b.time));
+    return { date, source: 'records', rows: countRows(records), dropped, malformed, records };
+  }
+  const path = aggregatePath(dir, date);
+  if (existsSync(path)) {
+    const agg = JSON.parse(readFileSync(path, 'utf8')) as { rows: CountRow[]; dropped?: number; malformed?: number };
+    return { date, source: 'aggregate', rows: agg.rows, dropped: agg.dropped ?? 0, malformed: agg.malformed ?? 0, records: [] };
+  }
+  return { date, source: 'none', rows: [], dropped: 0, malformed: 0, records: [] };
+}
+
+/**
+ * The retention rule: for every day whose records are older than retentionDays (counted in whole
+ * UTC days before `now`), write the day's counts to its aggregate file, then delete the day's
+ * record files. Returns the days compacted. Safe to run on several nodes sharing the directory
+ * (the aggregate is written to a temporary file and renamed; a file already gone is skipped).
+ */
+export function applyRetention(dir: string, retentionDays: number, now = new Date()): string[] {
+  const cutoff = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - retentionDays)).toISOString().slice(0, 10);
+  const days = [...new Set(queryLogFiles(dir).map((f) => f.day))].filter((d) => d !== 'all' && d < cutoff);
+  const done: string[] = [];
+  for (const day of days) {
+    const files = queryLogFiles(dir, day).filter((f) => f.day === day);
+    const log = readDay(dir, day);
+    if (log.source !== 'records') continue;
+    mkdirSync(join(dir, 'daily'), { recursive: true });
+    const path = aggregatePath(dir, day);
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ date: day, rows: log.rows, dropped: log.dropped, malformed: log.malformed }) + '\n');
+    renameSync(tmp, path);
+    for (const f of files) {
+      try {
+        unlinkSync(f.path);
+      } catch {
+        // already removed by another node
+      }
+    }
+    done.push(day);
+  }
+  return done;
+}

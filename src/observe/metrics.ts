@@ -1,0 +1,137 @@
+// Prometheus metrics (prom-client), one registry per service so that several services in one
+// process (tests) do not share counters. Query metrics are fed from the query record stream
+// (observeQuery), so the pipeline needs to know nothing about them.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DataVersion, Store } from '../store/store.js';
+import type { QueryRecord } from './query-record.js';
+
+export interface MetricSources {
+  /** The data version the service has seen (pipeline.dataVersion). */
+  dataVersion?: () => DataVersion;
+  /** Open port-43 connections (Port43Server.connections). */
+  whoisConnections?: () => number;
+  /** Active bans: a number the policy provides (see Observability.setActiveBans). */
+  activeBans?: () => number | Promise<number>;
+}
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5];
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly queries: Counter<'door' | 'outcome'>;
+  readonly latency: Histogram<'door'>;
+  readonly refusals: Counter<'door' | 'reason'>;
+  readonly storeLatency: Histogram<'operation'>;
+  readonly storeErrors: Counter<'operation'>;
+  readonly logDropped: Counter;
+  readonly bansIssued: Counter;
+  readonly outages: Counter<'component'>;
+  readonly sources: MetricSources;
+
+  constructor(sources: MetricSources = {}, options: { processMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    this.sources = { ...sources };
+    const src = this.sources;
+    this.queries = new Counter({ name: 'rdds_queries_total', help: 'Queries by door and outcome', labelNames: ['door', 'outcome'], registers });
+    this.latency = new Histogram({ name: 'rdds_query_duration_seconds', help: 'Time from the query to its answer, by door', labelNames: ['door'], buckets: LATENCY_BUCKETS, registers });
+    this.refusals = new Counter({ name: 'rdds_refusals_total', help: 'Queries refused by admission, by door and reason', labelNames: ['door', 'reason'], registers });
+    this.storeLatency = new Histogram({ name: 'rdds_store_duration_seconds', help: 'Store call latency by operation', labelNames: ['operation'], buckets: LATENCY_BUCKETS, registers });
+    this.storeErrors = new Counter({ name: 'rdds_store_errors_total', help: 'Failed store calls by operation', labelNames: ['operation'], registers });
+    this.logDropped = new Counter({ name: 'rdds_query_log_dropped_total', help: 'Query log records dropped (buffer full or sink failure)', registers });
+    this.bansIssued = new Counter({ name: 'rdds_bans_issued_total', help: 'Bans issued by the policy', registers });
+    this.outages = new Counter({ name: 'rdds_outages_total', help: 'Outages seen, by component (store, redis)', labelNames: ['component'], registers });
+    new Gauge({
+      name: 'rdds_active_bans',
+      help: 'Bans in force (from the policy; 0 when it does not report them)',
+      registers,
+      async collect() {
+        this.set(src.activeBans ? await src.activeBans() : 0);
+      },
+    });
+    new Gauge({
+      name: 'rdds_open_connections',
+      help: 'Open connections by door',
+      labelNames: ['door'],
+      registers,
+      collect() {
+        this.set({ door: 'whois' }, src.whoisConnections?.() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'rdds_data_age_seconds',
+      help: 'Time since the last data update the service has seen',
+      registers,
+      collect() {
+        const v = src.dataVersion?.();
+        if (v) this.set(Math.max(0, (Date.now() - Date.parse(v.updatedAt)) / 1000));
+      },
+    });
+    new Gauge({
+      name: 'rdds_data_serial',
+      help: 'Serial of the data version the service has seen',
+      registers,
+      collect() {
+        const v = src.dataVersion?.();
+        if (v) this.set(v.serial);
+      },
+    });
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'rdds_' });
+    // Every door and outcome shows from the start (a 0 is information; a missing series is not).
+    for (const door of ['whois', 'web', 'search', 'rdap']) {
+      for (const outcome of ['answered', 'not-found', 'refused', 'bad-query', 'error']) this.queries.inc({ door, outcome }, 0);
+      this.latency.zero({ door });
+    }
+  }
+
+  /** The query record observer: counts, latency, refusals. */
+  readonly observeQuery = (rec: QueryRecord): void => {
+    this.queries.inc({ door: rec.door, outcome: rec.outcome });
+    this.latency.observe({ door: rec.door }, rec.latencyMs / 1000);
+    if (rec.outcome === 'refused') this.refusals.inc({ door: rec.door, reason: rec.reason ?? 'unspecified' });
+  };
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The Store with every call timed (and failures counted); everything else passes through. */
+  instrumentStore<S extends Store>(store: S): S {
+    const timed = new Map<PropertyKey, unknown>();
+    const metrics = this;
+    return new Proxy(store, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (typeof value !== 'function' || typeof prop !== 'string' || !TIMED_CALLS.has(prop)) {
+          return typeof value === 'function' ? value.bind(target) : value;
+        }
+        let wrapped = timed.get(prop);
+        if (!wrapped) {
+          const end = (started: number, ok: boolean) => {
+            metrics.storeLatency.observe({ operation: prop }, (performance.now() - started) / 1000);
+            if (!ok) metrics.storeErrors.inc({ operation: prop });
+          };
+          wrapped = async (...args: unknown[]) => {
+            const started = performance.now();
+            try {
+              const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+              end(started, true);
+              return result;
+            } catch (err) {
+              end(started, false);
+              throw err;
+            }
+          };
+          timed.set(prop, wrapped);
+        }
+        return wrapped;
+      },
+    });
+  }
+}
+
+/** The Store's read calls (writes are not on the serving path). Others pass through untimed. */
+const TIMED_CALLS = new Set(['lookupDomain', 'lookupHost', 'lookupHostsByAddress', 'getRegistrar', 'getRegistrarByName', 'getContact', 'countDomains', 'dataVersion', 'searchDomains', 'search']);
