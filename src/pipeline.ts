@@ -5,7 +5,7 @@
 import type { Config } from './config.js';
 import type { QueryLog, Outcome } from './observe/query-record.js';
 import type { Admission, ClientIdentity, Policy, Remote } from './policy/policy.js';
-import { viewDomain, viewHosts, viewRegistrar, type View } from './policy/view.js';
+import { viewContact, viewDomain, viewHosts, viewRegistrar, type View } from './policy/view.js';
 import { BadQuery, queryKey, type Query } from './query/query.js';
 import type { DataVersion, Store } from './store/store.js';
 
@@ -136,7 +136,7 @@ export class Pipeline {
       outcome: hit.outcome,
       reason: res.refusal?.reason ?? (res.outcome === 'error' || res.outcome === 'bad-query' ? res.error : undefined),
       objects: hit.objects,
-      personal: res.view?.kind === 'domain' ? res.view.personalRecords : 0,
+      personal: res.view?.kind === 'domain' || res.view?.kind === 'contact' ? res.view.personalRecords : 0,
       latencyMs: performance.now() - started,
       bytes: req.size(answer),
     });
@@ -189,6 +189,15 @@ export class Pipeline {
       case 'registrar-name': {
         const registrar = await store.getRegistrarByName(query.name);
         return registrar && viewRegistrar(registrar);
+      }
+      case 'contact': {
+        const contact = await store.getContact(query.handle);
+        if (!contact) return undefined;
+        const decision = await this.policy.access(client);
+        if (decision.notice) res.notice = decision.notice;
+        const view = viewContact(contact, decision.access);
+        if (view.personalRecords > 0) await this.policy.charge(client, view.personalRecords);
+        return view;
       }
       case 'help':
         return undefined;

@@ -55,11 +55,12 @@ export const CONTACT_FIELDS: readonly ContactField[] = [
     label: { en: 'Street', ja: '住所', ru: 'Улица' }, public: { default: 'redact', tech: 'omit', billing: 'omit' }, get: (d) => postalOf(d)?.street },
   { id: 'city', whois: 'City', whoisRedacted: r, personal: true, disclose: 'addr', rdap: { method: 'emptyValue', vcard: 'adr', adrIndex: 3 },
     label: { en: 'City', ja: '市区町村', ru: 'Город' }, public: { default: 'redact', tech: 'omit', billing: 'omit' }, get: (d) => postalOf(d)?.city },
-  { id: 'sp', whois: 'State/Province', whoisRedacted: r, personal: false, disclose: 'addr', rdap: { method: 'removal', vcard: 'adr', adrIndex: 4 },
+  // State/province and country sit inside the jCard `adr` array, which keeps its seven positions: withheld, they are emptied, not removed.
+  { id: 'sp', whois: 'State/Province', whoisRedacted: r, personal: false, disclose: 'addr', rdap: { method: 'emptyValue', vcard: 'adr', adrIndex: 4 },
     label: { en: 'State/Province', ja: '都道府県', ru: 'Регион' }, public: { default: 'show', admin: 'redact', tech: 'omit', billing: 'omit' }, get: (d) => postalOf(d)?.sp },
   { id: 'pc', whois: 'Postal Code', whoisRedacted: r, personal: true, disclose: 'addr', rdap: { method: 'emptyValue', vcard: 'adr', adrIndex: 5 },
     label: { en: 'Postal Code', ja: '郵便番号', ru: 'Почтовый индекс' }, public: { default: 'redact', tech: 'omit', billing: 'omit' }, get: (d) => postalOf(d)?.pc },
-  { id: 'cc', whois: 'Country', whoisRedacted: r, personal: false, disclose: 'addr', rdap: { method: 'removal', vcard: 'adr', adrIndex: 6 },
+  { id: 'cc', whois: 'Country', whoisRedacted: r, personal: false, disclose: 'addr', rdap: { method: 'emptyValue', vcard: 'adr', adrIndex: 6 },
     label: { en: 'Country', ja: '国', ru: 'Страна' }, public: { default: 'show', admin: 'redact', tech: 'omit', billing: 'omit' }, get: (d) => postalOf(d)?.cc },
   { id: 'phone', whois: 'Phone', whoisRedacted: r, personal: true, disclose: 'voice', rdap: { method: 'removal', vcard: 'tel', telType: 'voice' },
     label: { en: 'Phone', ja: '電話番号', ru: 'Телефон' }, public: { default: 'redact', billing: 'omit' }, get: (d) => d.voice },
@@ -90,6 +91,33 @@ export function contactWhoisKey(role: ContactRole, field: ContactField): string 
 /** The RFC 9537 `name.type` of a redacted field ("Registrant Phone", "Registry Tech ID"). */
 export function contactRedactionName(role: ContactRole, field: ContactField): string {
   return contactWhoisKey(role, field);
+}
+
+/** JSONPath of a domain answer's entity in a contact role ("$.entities[?(@.roles[0]=='registrant')]"); `at` prefixes search results. */
+export function contactRdapEntityPath(role: ContactRole, at = '$'): string {
+  return `${at}.entities[?(@.roles[0]=='${ROLE_WORDS[role].rdapRole}')]`;
+}
+
+/**
+ * The RFC 9537 prePath/postPath of a contact field inside the entity `entityPath` selects, as the
+ * ICANN gTLD RDAP profile (2024) and its conformance tool spell them: the handle, the `fn` value,
+ * an `adr` component, the voice or fax `tel` entry, or the `org`/`email` entry.
+ */
+export function contactRdapPath(field: ContactField, entityPath: string): string {
+  const { vcard, adrIndex, telType } = field.rdap;
+  const card = `${entityPath}.vcardArray[1]`;
+  switch (vcard) {
+    case 'handle':
+      return `${entityPath}.handle`;
+    case 'fn':
+      return `${card}[?(@[0]=='fn')][3]`;
+    case 'adr':
+      return `${card}[?(@[0]=='adr')][3][${adrIndex}]`;
+    case 'tel':
+      return `${card}[?(@[1].type=='${telType}')]`;
+    default:
+      return `${card}[?(@[0]=='${vcard}')]`;
+  }
 }
 
 export function publicTreatment(role: ContactRole, field: ContactField): PublicTreatment {

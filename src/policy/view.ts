@@ -53,7 +53,15 @@ export interface RegistrarView {
   registrar: Registrar;
 }
 
-export type View = DomainView | HostView | RegistrarView;
+/** A contact asked for by its handle (RDAP entity/{handle}). */
+export interface ContactEntityView {
+  kind: 'contact';
+  contact: ContactView;
+  access: Access;
+  personalRecords: number;
+}
+
+export type View = DomainView | HostView | RegistrarView | ContactEntityView;
 
 function contactView(role: ContactRole, contact: Contact, access: Access): { view: ContactView; personal: boolean } | undefined {
   const proxy = contact.privacyProxy !== undefined;
@@ -99,6 +107,16 @@ export function viewDomain(record: DomainRecord, access: Access, options: { admi
     if (shown.personal) personalRecords++;
   }
   return { kind: 'domain', record, contacts, access, personalRecords };
+}
+
+/**
+ * A contact outside any domain: shown under the registrant role's rules (every personal field
+ * redacted for the public; organisation, state/province and country published as for a registrant).
+ */
+export function viewContact(contact: Contact, access: Access): ContactEntityView {
+  const shown = contactView('registrant', contact, access);
+  const view = shown?.view ?? { role: 'registrant' as const, handle: contact.handle, values: new Map(), privacyProxy: false, customerRevealed: false };
+  return { kind: 'contact', contact: view, access, personalRecords: shown?.personal ? 1 : 0 };
 }
 
 export function viewHosts(hosts: HostRecord[]): HostView {

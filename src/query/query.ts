@@ -10,6 +10,7 @@ export type Query =
   | { kind: 'nameserver-ip'; address: string }
   | { kind: 'registrar-id'; ianaId: number }
   | { kind: 'registrar-name'; name: string }
+  | { kind: 'contact'; handle: string }
   | { kind: 'help' };
 
 export type QueryKind = Query['kind'];
@@ -28,6 +29,8 @@ export function queryKey(q: Query): string {
       return `${q.kind} ${q.address}`;
     case 'registrar-id':
       return `${q.kind} ${q.ianaId}`;
+    case 'contact':
+      return `${q.kind} ${q.handle}`;
     case 'help':
       return 'help';
   }
@@ -59,4 +62,10 @@ export function registrarQuery(input: string): Query {
   if (/^\d{1,10}$/.test(text)) return { kind: 'registrar-id', ianaId: Number(text) };
   if (text.length === 0 || text.length > 255) throw new BadQuery('a registrar query needs a name or an IANA ID');
   return { kind: 'registrar-name', name: text.replace(/\s+/g, ' ') };
+}
+
+/** A contact by its EPP handle (RFC 5730 clIDType: 3 to 16 characters, case-sensitive). */
+export function contactQuery(input: string): Query {
+  if (!/^[\x21-\x7e]{3,16}$/.test(input)) throw new BadQuery(`"${quoteForMessage(input)}" is not a valid contact handle`);
+  return { kind: 'contact', handle: input };
 }

@@ -93,7 +93,8 @@ export class WhoisRenderer {
         if (!res.view) WHOIS_HELP.forEach((l) => out.comment(l));
         else if (res.view.kind === 'domain') this.domain(out, res.view);
         else if (res.view.kind === 'host') this.hosts(out, res.view);
-        else this.registrar(out, res.view);
+        else if (res.view.kind === 'registrar') this.registrar(out, res.view);
+        else this.contact(out, res.view.contact);
         break;
     }
     return this.footer(out, res).text();
@@ -191,6 +192,8 @@ function queryText(res: Resolution): string {
       return q.address;
     case 'registrar-id':
       return String(q.ianaId);
+    case 'contact':
+      return q.handle;
     case 'help':
       return '';
   }

@@ -1,0 +1,521 @@
+// RDAP JSON (RFC 9083) as the ICANN gTLD RDAP Response Profile and Technical Implementation Guide
+// (2024) ask of a registry (digest: ../shared/spec/rdap.md). Like the port-43 renderer it decides
+// nothing about privacy: it prints what the view holds, and for each REDACTED value the RFC 9537
+// `redacted` entry that the field table (src/policy/fields.ts) names.
+import type { Config } from '../config.js';
+import { EPP_TO_RDAP_STATUS, STATUS_URL_BASE } from '../model/statuses.js';
+import type { ContactRole, DsRecord, Registrar } from '../model/types.js';
+import { CONTACT_FIELDS, contactRdapEntityPath, contactRdapPath, contactRedactionName, type ContactFieldId } from '../policy/fields.js';
+import { REDACTED, type ContactView, type DomainView, type FieldValue, type View } from '../policy/view.js';
+import type { Resolution } from '../pipeline.js';
+import type { DomainRecord, HostRecord } from '../store/store.js';
+
+export const RDAP_MEDIA_TYPE = 'application/rdap+json';
+export const RDAP_CONFORMANCE = ['rdap_level_0', 'icann_rdap_response_profile_1', 'icann_rdap_technical_implementation_guide_1'] as const;
+export const COMPLAINT_FORM_URL = 'https://icann.org/wicf';
+export const STATUS_CODES_NOTICE = {
+  title: 'Status Codes',
+  description: [`For more information on domain status codes, please visit ${STATUS_URL_BASE}`],
+  href: STATUS_URL_BASE,
+};
+export const COMPLAINT_NOTICE = {
+  title: 'RDDS Inaccuracy Complaint Form',
+  description: [`URL of the ICANN RDDS Inaccuracy Complaint Form: ${COMPLAINT_FORM_URL}`],
+  href: COMPLAINT_FORM_URL,
+};
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export interface Link extends JsonObject {
+  value: string;
+  rel: string;
+  href: string;
+  type: string;
+}
+
+export interface Redaction extends JsonObject {
+  name: { type: string };
+  pathLang: 'jsonpath';
+  method: 'removal' | 'emptyValue';
+  reason: { description: string };
+}
+
+/** One rendered RDAP answer: the HTTP status and the serialised body (kept in the pipeline's cache as is). */
+export interface RdapAnswer {
+  status: number;
+  body: string;
+  /** Seconds for Retry-After (429). */
+  retryAfter?: number;
+  /** True when the answer may be cached by clients and proxies (found or not found, public tier). */
+  cacheable: boolean;
+}
+
+/** What a rendered answer depends on besides the resolution. */
+export interface RdapRequestContext {
+  /** The request URL as this service's public base URL spells it: the `value` of every link. */
+  requestUrl: string;
+  /**
+   * The door turned the query down before any lookup: 501 (a query type this server does not
+   * serve) or 403 (not open to this client's access tier), with the reason.
+   */
+  refuse?: { status: 403 | 501; message: string };
+  /** For searches: which kind of results the answer carries, and how many it may carry. */
+  search?: { kind: SearchKind; maxResults: number };
+}
+
+export type SearchKind = 'domains' | 'nameservers' | 'entities';
+const SEARCH_MEMBER: Record<SearchKind, string> = {
+  domains: 'domainSearchResults',
+  nameservers: 'nameserverSearchResults',
+  entities: 'entitySearchResults',
+};
+
+export interface RdapOptions {
+  /** Public base URL of this RDAP service, ending in '/'. */
+  baseUrl: string;
+  port43: string;
+  termsOfUse: string;
+  termsOfUseUrl: string;
+}
+
+export function rdapOptions(config: Config): RdapOptions {
+  return {
+    baseUrl: config.registry.rdap_base_url,
+    port43: config.registry.whois_server,
+    termsOfUse: config.registry.terms_of_use,
+    termsOfUseUrl: config.registry.terms_of_use_url,
+  };
+}
+
+/** Dates as RFC 3339 UTC without milliseconds. */
+export function rdapDate(iso: string): string {
+  return new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function rdapStatuses(statuses: readonly string[]): string[] {
+  return [...new Set(statuses.map((s) => EPP_TO_RDAP_STATUS[s] ?? s))];
+}
+
+function joinUrl(base: string, path: string): string {
+  return base.endsWith('/') ? base + path : `${base}/${path}`;
+}
+
+/** Collects `redacted` entries while an answer is built. */
+class Redactions {
+  readonly entries: Redaction[] = [];
+
+  add(role: ContactRole, fieldId: ContactFieldId, entityPath: string): void {
+    const field = CONTACT_FIELDS.find((f) => f.id === fieldId)!;
+    const path = contactRdapPath(field, entityPath);
+    const entry: Redaction = {
+      name: { type: contactRedactionName(role, field) },
+      ...(field.rdap.method === 'removal' ? { prePath: path } : { postPath: path }),
+      pathLang: 'jsonpath',
+      method: field.rdap.method,
+      reason: { description: 'Server policy' },
+    };
+    this.entries.push(entry);
+  }
+}
+
+type VcardEntry = [string, JsonObject, string, Json];
+
+export class RdapRenderer {
+  constructor(readonly options: RdapOptions) {}
+
+  /** The URL of an object at this service (`domain/nic.example`). */
+  url(path: string): string {
+    return joinUrl(this.options.baseUrl, path);
+  }
+
+  render(res: Resolution, ctx: RdapRequestContext): RdapAnswer {
+    switch (res.outcome) {
+      case 'refused': {
+        const refusal = res.refusal!;
+        if (refusal.reason === 'rate-limited' || refusal.reason === 'too-many-connections') {
+          return { ...this.error(429, 'Too Many Requests', refusal.message, ctx), retryAfter: Math.max(1, Math.ceil(refusal.retryAfterSeconds ?? 60)) };
+        }
+        return this.error(403, 'Forbidden', refusal.message, ctx);
+      }
+      case 'bad-query':
+        if (ctx.refuse) return this.error(ctx.refuse.status, ctx.refuse.status === 403 ? 'Forbidden' : 'Not Implemented', [ctx.refuse.message], ctx);
+        return this.error(400, 'Bad Request', [res.error ?? 'malformed query'], ctx);
+      case 'error':
+        return this.error(500, 'Internal Server Error', [res.error ?? 'internal error; please try again later'], ctx);
+      case 'not-found':
+        return { ...this.error(404, 'Not Found', ['The queried object does not exist.'], ctx), cacheable: res.client.tier === 'public' };
+      case 'answered':
+        break;
+    }
+    const answer = this.answer(res, ctx);
+    return { status: 200, body: JSON.stringify(answer), cacheable: res.client.tier === 'public' };
+  }
+
+  /** An error object (RFC 9083 §6) with the terms-of-service notice. */
+  error(status: number, title: string, description: readonly string[], ctx: RdapRequestContext): RdapAnswer {
+    const body: JsonObject = {
+      rdapConformance: [...RDAP_CONFORMANCE],
+      errorCode: status,
+      title,
+      description: [...description],
+      notices: [this.termsNotice(ctx)],
+    };
+    return { status, body: JSON.stringify(body), cacheable: false };
+  }
+
+  private answer(res: Resolution, ctx: RdapRequestContext): JsonObject {
+    const view = res.view;
+    const redactions = new Redactions();
+    const notices: JsonObject[] = [this.termsNotice(ctx)];
+    if (res.notice) notices.push({ title: 'Access', description: [res.notice] });
+    let body: JsonObject;
+    if (!view) {
+      body = {};
+      notices.push(this.helpNotice());
+    } else if (ctx.search) {
+      const all = view.kind === 'host' ? view.hosts.map((h) => ({ kind: 'host' as const, hosts: [h] })) : [view];
+      const items = all.slice(0, ctx.search.maxResults);
+      body = this.searchResults(ctx.search.kind, items, res, redactions);
+      if (all.length > items.length) {
+        notices.push({
+          title: 'Search Policy',
+          type: 'result set truncated due to authorization',
+          description: [`The search matched more objects than one answer carries; only the first ${items.length} are shown.`],
+        });
+      }
+    } else {
+      body = this.object(view, ctx.requestUrl, res, redactions, '$', true);
+      if (view.kind === 'domain') notices.push(...this.domainNotices(ctx));
+    }
+    const conformance: string[] = [...RDAP_CONFORMANCE];
+    if (redactions.entries.length > 0) conformance.splice(1, 0, 'redacted');
+    const out: JsonObject = { rdapConformance: conformance, ...body, notices };
+    if (redactions.entries.length > 0) out.redacted = redactions.entries;
+    return out;
+  }
+
+  private object(view: View, requestUrl: string, res: Resolution, redactions: Redactions, at: string, top: boolean): JsonObject {
+    switch (view.kind) {
+      case 'domain':
+        return this.domain(view, requestUrl, res, redactions, at);
+      case 'host':
+        void top;
+        return this.nameserver(view.hosts[0], requestUrl, res);
+      case 'registrar':
+        return this.registrarLookup(view.registrar, requestUrl, res);
+      case 'contact':
+        return this.contactLookup(view.contact, requestUrl, res, redactions, at);
+    }
+  }
+
+  /** Search results (RFC 9083 §8): each item a full object, with its redactions pathed into the array. */
+  searchResults(kind: SearchKind, items: readonly View[], res: Resolution, redactions: Redactions): JsonObject {
+    const member = SEARCH_MEMBER[kind];
+    return {
+      [member]: items.map((item, i) => {
+        const at = `$.${member}[${i}]`;
+        return this.object(item, this.url(objectPath(item)), res, redactions, at, false);
+      }),
+    };
+  }
+
+  // --- notices --------------------------------------------------------------------------------
+
+  private termsNotice(ctx: RdapRequestContext): JsonObject {
+    return {
+      title: 'Terms of Use',
+      description: this.options.termsOfUse.split(/\r?\n/).filter((l) => l !== ''),
+      links: [{ value: ctx.requestUrl, rel: 'terms-of-service', href: this.options.termsOfUseUrl, type: 'text/html' }],
+    };
+  }
+
+  private domainNotices(ctx: RdapRequestContext): JsonObject[] {
+    return [
+      {
+        title: STATUS_CODES_NOTICE.title,
+        description: [...STATUS_CODES_NOTICE.description],
+        links: [{ value: ctx.requestUrl, rel: 'glossary', href: STATUS_CODES_NOTICE.href, type: 'text/html' }],
+      },
+      {
+        title: COMPLAINT_NOTICE.title,
+        description: [...COMPLAINT_NOTICE.description],
+        links: [{ value: ctx.requestUrl, rel: 'help', href: COMPLAINT_NOTICE.href, type: 'text/html' }],
+      },
+    ];
+  }
+
+  private helpNotice(): JsonObject {
+    return {
+      title: 'Queries',
+      description: [
+        'domain/<name>          a domain by A-label or U-label',
+        'nameserver/<name>      a name server',
+        'entity/<IANA ID>       a registrar',
+        'entity/<handle>        a contact',
+        'help                   this text',
+        'Searches (domains?name=, domains?nsLdhName=, domains?nsIp=, nameservers?name=, nameservers?ip=, entities?fn=, entities?handle=) are open only to authorised clients.',
+      ],
+    };
+  }
+
+  // --- objects --------------------------------------------------------------------------------
+
+  private selfLink(requestUrl: string, href: string): Link {
+    return { value: requestUrl, rel: 'self', href, type: RDAP_MEDIA_TYPE };
+  }
+
+  private lastUpdate(res: Resolution): JsonObject {
+    return { eventAction: 'last update of RDAP database', eventDate: rdapDate(res.data.updatedAt) };
+  }
+
+  private domain(view: DomainView, requestUrl: string, res: Resolution, redactions: Redactions, at: string): JsonObject {
+    const { domain, registrar } = view.record;
+    const self = this.url(`domain/${domain.name}`);
+    const links: Link[] = [this.selfLink(requestUrl, self)];
+    const related = this.registrarDomainUrl(registrar, domain.name);
+    if (related) links.push({ value: requestUrl, rel: 'related', href: related, type: RDAP_MEDIA_TYPE });
+    const events: JsonObject[] = [
+      { eventAction: 'registration', eventDate: rdapDate(domain.created) },
+      { eventAction: 'expiration', eventDate: rdapDate(domain.expires) },
+    ];
+    if (domain.updated && domain.updated !== domain.created) events.push({ eventAction: 'last changed', eventDate: rdapDate(domain.updated) });
+    if (domain.transferred) events.push({ eventAction: 'transfer', eventDate: rdapDate(domain.transferred) });
+    events.push(this.lastUpdate(res));
+
+    const out: JsonObject = {
+      objectClassName: 'domain',
+      handle: domain.roid,
+      ldhName: domain.name,
+    };
+    if (domain.unicodeName) out.unicodeName = domain.unicodeName;
+    out.status = rdapStatuses(domain.statuses.length > 0 ? domain.statuses : ['ok']);
+    out.events = events;
+    out.secureDNS = secureDns(domain.ds);
+    out.nameservers = this.domainNameservers(view.record, self);
+    const entities: JsonObject[] = [this.registrarEntity(registrar, self, related)];
+    for (const contact of view.contacts) entities.push(this.contactEntity(contact, redactions, contactRdapEntityPath(contact.role, at), true));
+    out.entities = entities;
+    if (domain.reseller) out.remarks = [{ title: 'Reseller', description: [domain.reseller] }];
+    out.links = links;
+    out.port43 = this.options.port43;
+    return out;
+  }
+
+  private domainNameservers(record: DomainRecord, domainUrl: string): JsonObject[] {
+    const byName = new Map(record.hosts.map((h) => [h.name, h]));
+    return record.domain.nameservers.map((name) => {
+      const host = byName.get(name);
+      const out: JsonObject = { objectClassName: 'nameserver' };
+      if (host) out.handle = host.roid;
+      out.ldhName = name;
+      if (host?.unicodeName) out.unicodeName = host.unicodeName;
+      if (host) {
+        const ips = ipAddresses(host.addresses);
+        if (ips) out.ipAddresses = ips;
+        out.status = rdapStatuses(host.statuses.length > 0 ? host.statuses : ['ok']);
+      }
+      out.links = [{ value: domainUrl, rel: 'related', href: this.url(`nameserver/${name}`), type: RDAP_MEDIA_TYPE }];
+      return out;
+    });
+  }
+
+  private nameserver({ host, registrar }: HostRecord, requestUrl: string, res: Resolution): JsonObject {
+    const self = this.url(`nameserver/${host.name}`);
+    const out: JsonObject = { objectClassName: 'nameserver', handle: host.roid, ldhName: host.name };
+    if (host.unicodeName) out.unicodeName = host.unicodeName;
+    const ips = ipAddresses(host.addresses);
+    if (ips) out.ipAddresses = ips;
+    out.status = rdapStatuses(host.statuses.length > 0 ? host.statuses : ['ok']);
+    out.entities = [this.registrarEntity(registrar, self, undefined)];
+    const events: JsonObject[] = [{ eventAction: 'registration', eventDate: rdapDate(host.created) }];
+    if (host.updated && host.updated !== host.created) events.push({ eventAction: 'last changed', eventDate: rdapDate(host.updated) });
+    events.push(this.lastUpdate(res));
+    out.events = events;
+    out.links = [this.selfLink(requestUrl, self)];
+    out.port43 = this.options.port43;
+    return out;
+  }
+
+  private registrarDomainUrl(registrar: Registrar, name: string): string | undefined {
+    return registrar.rdapBaseUrl ? joinUrl(registrar.rdapBaseUrl, `domain/${name}`) : undefined;
+  }
+
+  /** The sponsoring registrar inside another object: IANA ID, name, abuse contact and links. */
+  private registrarEntity(r: Registrar, objectUrl: string, related: string | undefined): JsonObject {
+    const links: Link[] = [];
+    if (related) links.push({ value: objectUrl, rel: 'related', href: related, type: RDAP_MEDIA_TYPE });
+    const about = this.registrarAboutLink(r);
+    if (about) links.push(about);
+    const out: JsonObject = {
+      objectClassName: 'entity',
+      handle: String(r.ianaId),
+      roles: ['registrar'],
+      publicIds: [{ type: 'IANA Registrar ID', identifier: String(r.ianaId) }],
+      vcardArray: vcard([['fn', {}, 'text', r.name]]),
+      entities: [this.abuseEntity(r)],
+    };
+    if (links.length > 0) out.links = links;
+    return out;
+  }
+
+  private registrarAboutLink(r: Registrar): Link | undefined {
+    if (!r.url) return undefined;
+    return { value: r.rdapBaseUrl ?? this.url(`entity/${r.ianaId}`), rel: 'about', href: r.url, type: 'text/html' };
+  }
+
+  private abuseEntity(r: Registrar): JsonObject {
+    const card: VcardEntry[] = [['fn', {}, 'text', 'Abuse contact']];
+    if (r.abusePhone) card.push(['tel', { type: 'voice' }, 'uri', telUri(r.abusePhone)]);
+    card.push(['email', {}, 'text', r.abuseEmail]);
+    return { objectClassName: 'entity', roles: ['abuse'], vcardArray: vcard(card) };
+  }
+
+  /** entity/{IANA ID}: the registrar's own published details. */
+  private registrarLookup(r: Registrar, requestUrl: string, res: Resolution): JsonObject {
+    const self = this.url(`entity/${r.ianaId}`);
+    const card: VcardEntry[] = [['fn', {}, 'text', r.name], adrEntry(r.postal.street, r.postal.city, r.postal.sp, r.postal.pc, r.postal.cc)];
+    if (r.voice) card.push(['tel', { type: 'voice' }, 'uri', telUri(r.voice)]);
+    if (r.fax) card.push(['tel', { type: 'fax' }, 'uri', telUri(r.fax)]);
+    card.push(['email', {}, 'text', r.email]);
+    const links: Link[] = [this.selfLink(requestUrl, self)];
+    const about = this.registrarAboutLink(r);
+    if (about) links.push(about);
+    const out: JsonObject = {
+      objectClassName: 'entity',
+      handle: String(r.ianaId),
+      roles: ['registrar'],
+      publicIds: [{ type: 'IANA Registrar ID', identifier: String(r.ianaId) }],
+      vcardArray: vcard(card),
+      entities: [this.abuseEntity(r)],
+    };
+    const events: JsonObject[] = [];
+    if (r.updated) events.push({ eventAction: 'last changed', eventDate: rdapDate(r.updated) });
+    events.push(this.lastUpdate(res));
+    out.events = events;
+    out.links = links;
+    if (r.whoisServer) out.port43 = r.whoisServer;
+    return out;
+  }
+
+  /** entity/{handle}: a contact through the view, redacted like the same contact in a domain answer. */
+  private contactLookup(contact: ContactView, requestUrl: string, res: Resolution, redactions: Redactions, at: string): JsonObject {
+    const out = this.contactEntity(contact, redactions, at, false);
+    const handle = contact.values.get('id');
+    const events = [this.lastUpdate(res)];
+    out.events = events;
+    // The self link names the handle only when the view shows it (else it would give the handle away).
+    out.links = [this.selfLink(requestUrl, typeof handle === 'string' ? this.url(`entity/${encodeURIComponent(handle)}`) : requestUrl)];
+    out.port43 = this.options.port43;
+    return out;
+  }
+
+  /**
+   * A contact as jCard from what the view holds: a string is printed, REDACTED is printed as the
+   * field table's method says (emptyValue: present and empty; removal: absent) and listed in
+   * `redacted`, a field missing from the view is left out.
+   */
+  private contactEntity(contact: ContactView, redactions: Redactions, entityPath: string, withRole: boolean): JsonObject {
+    const values = contact.values;
+    const get = (id: ContactFieldId): FieldValue => values.get(id);
+    const redacted = (id: ContactFieldId) => values.has(id) && values.get(id) === REDACTED;
+    const text = (id: ContactFieldId): string | undefined => {
+      const v = get(id);
+      return typeof v === 'string' ? v : Array.isArray(v) ? v.join(', ') : undefined;
+    };
+    const note = (id: ContactFieldId) => {
+      if (redacted(id)) redactions.add(contact.role, id, entityPath);
+    };
+
+    const out: JsonObject = { objectClassName: 'entity' };
+    const handle = text('id');
+    if (handle !== undefined) out.handle = handle;
+    note('id');
+
+    const card: VcardEntry[] = [];
+    card.push(['fn', {}, 'text', text('name') ?? '']);
+    note('name');
+    const org = text('org');
+    if (org !== undefined) card.push(['org', {}, 'text', org]);
+    note('org');
+
+    const adrIds: ContactFieldId[] = ['street', 'city', 'sp', 'pc', 'cc'];
+    if (adrIds.some((id) => values.has(id))) {
+      const street = get('street');
+      const cc = text('cc');
+      const params: JsonObject = cc ? { cc } : {};
+      const parts: Json[] = ['', '', Array.isArray(street) ? (street.length === 1 ? street[0] : [...street]) : (text('street') ?? ''), text('city') ?? '', text('sp') ?? '', text('pc') ?? '', ''];
+      card.push(['adr', params, 'text', parts]);
+      for (const id of adrIds) note(id);
+    }
+
+    const phone = text('phone');
+    if (phone !== undefined) card.push(['tel', { type: 'voice' }, 'uri', telUri(phone, text('phoneExt'))]);
+    note('phone');
+    note('phoneExt');
+    const fax = text('fax');
+    if (fax !== undefined) card.push(['tel', { type: 'fax' }, 'uri', telUri(fax, text('faxExt'))]);
+    note('fax');
+    note('faxExt');
+    const email = text('email');
+    if (email !== undefined) card.push(['email', {}, 'text', email]);
+    note('email');
+
+    if (withRole) out.roles = [roleWord(contact.role)];
+    out.vcardArray = vcard(card);
+    if (contact.privacyProxy && !contact.customerRevealed) {
+      out.remarks = [{ title: 'Privacy or proxy service', description: ['The details shown are those of a privacy or proxy service.'] }];
+    }
+    return out;
+  }
+}
+
+function roleWord(role: ContactRole): string {
+  return { registrant: 'registrant', admin: 'administrative', tech: 'technical', billing: 'billing' }[role];
+}
+
+function vcard(entries: VcardEntry[]): Json {
+  return ['vcard', [['version', {}, 'text', '4.0'], ...entries]];
+}
+
+function adrEntry(street: string[], city: string, sp: string | undefined, pc: string | undefined, cc: string): VcardEntry {
+  return ['adr', { cc }, 'text', ['', '', street.length === 1 ? street[0] : [...street], city, sp ?? '', pc ?? '', '']];
+}
+
+/** EPP's "+1.7035555555" with an extension as a tel: URI (RFC 3966). */
+export function telUri(number: string, ext?: string): string {
+  const clean = number.replace(/[^\d+.()-]/g, '');
+  return `tel:${clean}${ext ? `;ext=${ext.replace(/[^\da-zA-Z]/g, '')}` : ''}`;
+}
+
+function ipAddresses(addresses: readonly string[]): JsonObject | undefined {
+  const v4 = addresses.filter((a) => !a.includes(':'));
+  const v6 = addresses.filter((a) => a.includes(':'));
+  if (v4.length === 0 && v6.length === 0) return undefined;
+  const out: JsonObject = {};
+  if (v4.length) out.v4 = v4;
+  if (v6.length) out.v6 = v6;
+  return out;
+}
+
+function secureDns(ds: readonly DsRecord[]): JsonObject {
+  const out: JsonObject = { delegationSigned: ds.length > 0 };
+  if (ds.length > 0) out.dsData = ds.map((d) => ({ keyTag: d.keyTag, algorithm: d.algorithm, digestType: d.digestType, digest: d.digest.toUpperCase() }));
+  return out;
+}
+
+/** The path of an object at this service, for the links of search results. */
+function objectPath(view: View): string {
+  switch (view.kind) {
+    case 'domain':
+      return `domain/${view.record.domain.name}`;
+    case 'host':
+      return `nameserver/${view.hosts[0].host.name}`;
+    case 'registrar':
+      return `entity/${view.registrar.ianaId}`;
+    case 'contact': {
+      const handle = view.contact.values.get('id');
+      return typeof handle === 'string' ? `entity/${encodeURIComponent(handle)}` : 'entities';
+    }
+  }
+}

@@ -1,0 +1,122 @@
+// RDAP searches (RFC 9082 §3.2): which ones exist, their partial-match patterns, and the small
+// interface the RDAP door needs from the Store to answer them. Until the Store implements that
+// interface (src/store/search.ts is being designed), the door answers these searches with 501,
+// except `nameservers?ip=`, which the Store's exact address lookup already serves.
+import { isIP } from 'node:net';
+import { normalizeName } from '../model/idn.js';
+import type { Contact, Registrar } from '../model/types.js';
+import { canonicalIp } from '../model/validate.js';
+import { BadQuery, quoteForMessage } from '../query/query.js';
+import type { SearchPage, SearchResult } from '../store/search.js';
+import type { DomainRecord, HostRecord } from '../store/store.js';
+
+export type RdapSearchKind = 'domains' | 'nameservers' | 'entities';
+
+/** The one parameter each search takes (RFC 9082 §3.2.1-3.2.3). */
+export const SEARCH_PARAMS: Record<RdapSearchKind, readonly string[]> = {
+  domains: ['name', 'nsLdhName', 'nsIp'],
+  nameservers: ['name', 'ip'],
+  entities: ['fn', 'handle'],
+};
+
+/**
+ * A partial-match pattern: `prefix` is the text before the `*` (A-labels for names), `partial`
+ * says whether a `*` was given, and `suffix` is what must follow the matched run for a name
+ * pattern with `*` at the end of an inner label (`exam*.example` = prefix "exam", suffix ".example").
+ */
+export interface RdapPattern {
+  text: string;
+  prefix: string;
+  suffix: string;
+  partial: boolean;
+}
+
+export type RdapSearch =
+  | { kind: 'domains'; by: 'name' | 'nsLdhName'; pattern: RdapPattern }
+  | { kind: 'domains'; by: 'nsIp'; address: string }
+  | { kind: 'nameservers'; by: 'name'; pattern: RdapPattern }
+  | { kind: 'nameservers'; by: 'ip'; address: string }
+  | { kind: 'entities'; by: 'fn' | 'handle'; pattern: RdapPattern };
+
+/**
+ * What the RDAP door needs from the Store for searches. Each returns at most `page.limit` items,
+ * and `truncated` when more matched. Matching: ASCII case-insensitive; names on A-labels
+ * (`prefix`/`suffix` are A-label text); `fn` on the contact's name (internationalised or
+ * localised) or a registrar's name; `handle` on contact handles and registrar IANA IDs.
+ */
+export interface RdapSearchSource {
+  /** Domains whose name matches (`name`) or that use a name server whose name matches (`nsLdhName`). */
+  searchDomainsByName(by: 'name' | 'nsLdhName', pattern: RdapPattern, page: SearchPage): Promise<SearchResult<DomainRecord>>;
+  /** Domains that use a name server with this glue address (canonical text). */
+  searchDomainsByNameserverAddress(address: string, page: SearchPage): Promise<SearchResult<DomainRecord>>;
+  /** Hosts whose name matches. */
+  searchHosts(pattern: RdapPattern, page: SearchPage): Promise<SearchResult<HostRecord>>;
+  /** Contacts and registrars whose name (`fn`) or handle / IANA ID (`handle`) matches. */
+  searchEntities(by: 'fn' | 'handle', pattern: RdapPattern, page: SearchPage): Promise<SearchResult<Contact | Registrar>>;
+}
+
+/** Parses a search's query string parameters (already percent-decoded). Throws BadQuery. */
+export function parseRdapSearch(kind: RdapSearchKind, params: readonly [string, string][]): RdapSearch {
+  const allowed = SEARCH_PARAMS[kind];
+  if (params.length !== 1) throw new BadQuery(`a ${kind} search takes exactly one of: ${allowed.join(', ')}`);
+  const [name, value] = params[0];
+  if (!allowed.includes(name)) throw new BadQuery(`a ${kind} search takes exactly one of: ${allowed.join(', ')}`);
+  if (value === '') throw new BadQuery(`the ${name} parameter is empty`);
+  if (name === 'ip' || name === 'nsIp') {
+    if (!isIP(value)) throw new BadQuery(`"${quoteForMessage(value)}" is not an IP address`);
+    const address = canonicalIp(value);
+    return kind === 'domains' ? { kind, by: 'nsIp', address } : { kind: 'nameservers', by: 'ip', address };
+  }
+  if (kind === 'entities') return { kind, by: name as 'fn' | 'handle', pattern: textPattern(value) };
+  const pattern = namePattern(value);
+  return kind === 'domains' ? { kind, by: name as 'name' | 'nsLdhName', pattern } : { kind: 'nameservers', by: 'name', pattern };
+}
+
+/** Free text (`fn`, `handle`): `*` only once, at the end. */
+export function textPattern(text: string): RdapPattern {
+  const star = text.indexOf('*');
+  if (star >= 0 && star !== text.length - 1) throw new BadQuery('"*" is allowed only at the end of the search string');
+  if (/[\u0000-\u001f\u007f]/.test(text)) throw new BadQuery('the search string contains control characters');
+  if (text.length > 255) throw new BadQuery('the search string is too long');
+  const prefix = star >= 0 ? text.slice(0, -1) : text;
+  if (star >= 0 && prefix.trim().length < 2) throw new BadQuery('a partial match needs at least two characters before "*"');
+  return { text, prefix, suffix: '', partial: star >= 0 };
+}
+
+/**
+ * A domain or host name pattern: one `*` at most, at the end of the string or at the end of a
+ * label (`exam*.example`, `nic.ex*`); the text on both sides must be valid name text.
+ */
+export function namePattern(text: string): RdapPattern {
+  const stars = [...text].filter((c) => c === '*').length;
+  if (stars === 0) {
+    const forms = normalizeName(text);
+    if (!forms) throw new BadQuery(`"${quoteForMessage(text)}" is not a valid name`);
+    return { text, prefix: forms.aLabel, suffix: '', partial: false };
+  }
+  if (stars > 1) throw new BadQuery('only one "*" is allowed in a search pattern');
+  const star = text.indexOf('*');
+  const after = text.slice(star + 1);
+  if (after !== '' && !after.startsWith('.')) throw new BadQuery('"*" is allowed only at the end of a label');
+  const before = text.slice(0, star).toLowerCase();
+  if (before.replace(/\./g, '').length < 2) throw new BadQuery('a partial match needs at least two characters before "*"');
+  if (!/^[\p{L}\p{N}.-]*$/u.test(before)) throw new BadQuery(`"${quoteForMessage(text)}" is not a valid name pattern`);
+  // The labels before the partial label are full labels: turn IDN labels into A-labels.
+  const dot = before.lastIndexOf('.');
+  const fullLabels = dot >= 0 ? before.slice(0, dot) : '';
+  const partialLabel = dot >= 0 ? before.slice(dot + 1) : before;
+  if (!/^[a-z0-9-]*$/.test(partialLabel)) throw new BadQuery('a partial label must be ASCII (A-label) text');
+  let prefix = partialLabel;
+  if (fullLabels) {
+    const forms = normalizeName(`${fullLabels}.x`);
+    if (!forms) throw new BadQuery(`"${quoteForMessage(text)}" is not a valid name pattern`);
+    prefix = `${forms.aLabel.slice(0, -2)}.${partialLabel}`;
+  }
+  let suffix = '';
+  if (after) {
+    const forms = normalizeName(`x${after}`);
+    if (!forms) throw new BadQuery(`"${quoteForMessage(text)}" is not a valid name pattern`);
+    suffix = forms.aLabel.slice(1);
+  }
+  return { text, prefix, suffix, partial: true };
+}
