@@ -1,18 +1,19 @@
 // `npm run bench`: every benchmark of rdds, each beside a baseline measured in the same run, on a
 // 1,000,000-domain demo data set (BENCH_DOMAINS to change it). Results go to docs/benchmarks.md.
-//   BENCH_DOMAINS=1000000  BENCH_SECONDS=5  BENCH_ONLY=store,port43  BENCH_PG=postgres://...
+//   BENCH_DOMAINS=1000000  BENCH_SECONDS=5  BENCH_ONLY=store,port43,rdap  BENCH_PG=postgres://...
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { writeDemoJsonLines } from '../src/ingest/demo.js';
 import { benchPostgresImport, benchSqliteImport, storeTable, type StoreBenchResult } from './store.js';
-import { benchPort43, cpuRatios, port43Table } from './port43.js';
+import { benchPort43, cpuRatios, port43Table, type Port43Row } from './port43.js';
+import { benchHttp, httpTable, throughputRatios } from './rdap.js';
 import { fmt } from './stats.js';
 
 const DOMAINS = Number(process.env.BENCH_DOMAINS ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const ONLY = (process.env.BENCH_ONLY ?? 'store,port43').split(',');
+const ONLY = (process.env.BENCH_ONLY ?? 'store,port43,rdap').split(',');
 const PG_URL = process.env.BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DATA_DIR = join(process.cwd(), 'bench', '.data');
 const OUT = process.env.BENCH_OUT ?? join(process.cwd(), 'docs', 'benchmarks.md');
@@ -53,23 +54,59 @@ if (ONLY.includes('store') || !existsSync(sqlite)) {
   sections.push(`## Store: import and lookups\n\n\`rdds import\` of the demo JSON Lines file (one transaction), then 10,000 \`lookupDomain\` calls on random existing names through the Store.\nTargets: 1M domains imported in under 3 minutes on SQLite; lookups under 0.2 ms median on SQLite.\n\n${storeTable(results)}`);
 }
 
-if (ONLY.includes('port43')) {
+/** The load's query mix: 70% existing ASCII names, 10% IDNs by U-label, 20% missing names. */
+function queryMix(): string[] {
   const names = sampleNames(5000);
-  // The mix: 70% existing ASCII names, 10% IDNs by U-label, 20% missing names.
   const mix = [...names.existing.slice(0, 3500), ...names.idn.slice(0, 500), ...names.missing.slice(0, 1000)];
-  const queries = mix.sort(() => Math.random() - 0.5).map((n) => Buffer.from(`${n}\r\n`));
+  return mix.sort(() => Math.random() - 0.5);
+}
+
+const mixText = (n: number) =>
+  `Query mix: 70% existing ASCII names, 10% IDNs by U-label, 20% missing names, over ${n.toLocaleString('en-US')} distinct queries on the ${DOMAINS.toLocaleString('en-US')}-domain SQLite data set.`;
+
+if (ONLY.includes('port43')) {
+  const mix = queryMix();
+  const queries = mix.map((n) => Buffer.from(`${n}\r\n`));
   const concurrencies = [16, 64, 256];
-  const rddsSettings = { db: sqlite, 'policy.allowlist': '127.0.0.0/8' };
+  // rdds runs as in production: behind a trusted load balancer that passes each client's address
+  // with the PROXY protocol. The load comes from 65,536 made-up client addresses (198.18.0.0/15,
+  // the benchmarking range; they are only bytes in a header), so that the default limits of 30
+  // queries a minute per address hold for every client without refusing the benchmark's own load.
+  const proxy = (n: number) => Buffer.from(`PROXY TCP4 198.18.${(n >> 8) & 255}.${n & 255} 127.0.0.1 ${1024 + (n % 60000)} 43\r\n`);
+  const production = { db: sqlite, 'policy.trusted_proxies': '127.0.0.1/32', 'log.dir': join(DATA_DIR, 'query-log'), 'log.level': 'warn' };
   log('port43: bare node:net server');
   const bare = await benchPort43('bare node:net, fixed 2 KB', 'bare-net', {}, queries, concurrencies, SECONDS * 1000);
-  log('port43: rdds');
-  const rdds = await benchPort43('rdds', 'rdds', rddsSettings, queries, concurrencies, SECONDS * 1000);
-  const ratios = cpuRatios(bare, rdds);
+  log('port43: rdds, policy and query log on');
+  const rdds = await benchPort43('rdds', 'rdds', production, queries, concurrencies, SECONDS * 1000, proxy);
+  log('port43: rdds, policy off');
+  const noPolicy = await benchPort43('rdds, no rate limits', 'rdds', { ...production, 'policy.rate_limit.per_minute': '0', 'policy.max_connections_per_client': '0' }, queries, concurrencies, SECONDS * 1000, proxy);
+  log('port43: rdds, query log off');
+  const noLog = await benchPort43('rdds, query log off', 'rdds', { ...production, 'log.enabled': 'false' }, queries, concurrencies, SECONDS * 1000, proxy);
+  const ratio = (a: Port43Row[], b: Port43Row[]) => a.map((r, i) => `${r.concurrency}: ${fmt(r.load.qps / b[i].load.qps)}`).join('; ');
   sections.push(
-    `## Port 43\n\nOne query per connection from a load generator in its own process (non-blocking sockets, many connections in flight), ${SECONDS} s per row, after a warm-up. ` +
-      `Query mix: 70% existing ASCII names, 10% IDNs by U-label, 20% missing names, over ${queries.length.toLocaleString('en-US')} distinct queries on the ${DOMAINS.toLocaleString('en-US')}-domain SQLite data set. ` +
-      `The bare server answers every query with a fixed 2 KB text. Targets: CPU ratio (bare / rdds) at least 0.7; p99 under 10 ms at 64 connections; RSS under 300 MB.\n\n` +
-      `${port43Table([...bare, ...rdds])}\n\nCPU per query, bare / rdds: ${ratios.map((r) => `${r.concurrency} connections ${fmt(r.ratio)}`).join('; ')}.`,
+    `## Port 43\n\nOne query per connection from a load generator in its own process (non-blocking sockets, many connections in flight), ${SECONDS} s per row, after a warm-up. ${mixText(queries.length)} ` +
+      `The bare server answers every query with a fixed 2 KB text. rdds runs as in production, behind a trusted load balancer: every connection starts with a PROXY protocol v1 header from one of 65,536 client addresses, ` +
+      `with the default policy (30 queries a minute per address, bans, per-client connection cap) and the query log on. ` +
+      `Targets: CPU ratio (bare / rdds) at least 0.7; p99 under 10 ms at 64 connections; RSS under 300 MB; policy and query log each cost at most 10% of throughput.\n\n` +
+      `${port43Table([...bare, ...rdds, ...noPolicy, ...noLog])}\n\n` +
+      `- CPU per query, bare / rdds: ${cpuRatios(bare, rdds).map((r) => `${r.concurrency} connections ${fmt(r.ratio)}`).join('; ')}.\n` +
+      `- Throughput with the policy on / off, by connections: ${ratio(rdds, noPolicy)}.\n` +
+      `- Throughput with the query log on / off, by connections: ${ratio(rdds, noLog)}.`,
+  );
+}
+
+if (ONLY.includes('rdap')) {
+  const paths = queryMix().map((n) => `/rdap/domain/${n}`);
+  const concurrencies = [16, 64];
+  const settings = { db: sqlite, 'policy.rate_limit.per_minute': '0', 'log.dir': join(DATA_DIR, 'query-log'), 'log.level': 'warn' };
+  log('rdap: bare node:http server');
+  const bare = await benchHttp('bare node:http, fixed 2 KB', 'bare-http', {}, paths, concurrencies, SECONDS * 1000);
+  log('rdap: rdds');
+  const rdds = await benchHttp('rdds', 'rdds', settings, paths, concurrencies, SECONDS * 1000);
+  sections.push(
+    `## RDAP\n\n\`GET /rdap/domain/NAME\` from a raw-socket HTTP/1.1 load generator in its own process, ${SECONDS} s per row, on keep-alive connections and with a new connection per request. ${mixText(paths.length)} ` +
+      `All load comes from 127.0.0.1, so rdds runs with rate limits off here (the port-43 section measures their cost); the query log is on. The bare server answers a fixed 2 KB JSON. ` +
+      `Targets: at least 0.6 of the bare server's requests/s with keep-alive; p99 under 10 ms at 64 connections.\n\n${httpTable([...bare, ...rdds])}\n\nrdds requests/s as a share of the bare server's: ${throughputRatios(bare, rdds)}.`,
   );
 }
 

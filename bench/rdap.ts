@@ -1,0 +1,47 @@
+// RDAP benchmark: rdds domain lookups against a bare node:http server answering a fixed 2 KB
+// JSON, with keep-alive connections and with a new connection per request, in the same run.
+import { BenchServer } from './child.js';
+import { runHttpLoad } from './http-load.js';
+import type { Port43Row } from './port43.js';
+import { fmt } from './stats.js';
+
+export interface HttpRow extends Port43Row {
+  keepAlive: boolean;
+  statuses: Record<string, number>;
+}
+
+export async function benchHttp(label: string, mode: 'rdds' | 'bare-http', settings: Record<string, string>, paths: string[], concurrencies: number[], durationMs: number): Promise<HttpRow[]> {
+  const server = await BenchServer.start(mode, settings);
+  const rows: HttpRow[] = [];
+  try {
+    await runHttpLoad({ port: server.ports.http, concurrency: 16, durationMs: Math.min(2000, durationMs), paths, keepAlive: true });
+    for (const keepAlive of [true, false]) {
+      for (const concurrency of concurrencies) {
+        const before = await server.stats();
+        const load = await runHttpLoad({ port: server.ports.http, concurrency, durationMs, paths, keepAlive });
+        const after = await server.stats();
+        rows.push({ server: label, concurrency, keepAlive, load, statuses: load.statuses, cpuPerQueryUs: ((after.cpuMs - before.cpuMs) * 1000) / Math.max(1, load.queries), rssMb: after.rss / 1e6 });
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+  return rows;
+}
+
+export function httpTable(rows: HttpRow[]): string {
+  const lines = rows.map((r) =>
+    `| ${r.server} | ${r.keepAlive ? 'keep-alive' : 'new connection'} | ${r.concurrency} | ${Math.round(r.load.qps).toLocaleString('en-US')} | ${fmt(r.load.p50ms)} / ${fmt(r.load.p99ms)} ms | ${fmt(r.cpuPerQueryUs, 0)} µs | ${fmt(r.rssMb, 0)} MB | ${Object.entries(r.statuses).map(([s, n]) => `${s}: ${n}`).join(', ')} | ${fmt(r.load.loadCpuMs / 1000, 1)} s |`,
+  );
+  return ['| server | connections | concurrency | requests/s | p50 / p99 | server CPU per request | server RSS | statuses | load generator CPU |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |', ...lines].join('\n');
+}
+
+/** rdds requests/s as a share of the bare server's, per mode and concurrency. */
+export function throughputRatios(bare: HttpRow[], rdds: HttpRow[]): string {
+  return rdds
+    .map((r) => {
+      const b = bare.find((x) => x.concurrency === r.concurrency && x.keepAlive === r.keepAlive)!;
+      return `${r.keepAlive ? 'keep-alive' : 'new connection'} × ${r.concurrency}: ${fmt(r.load.qps / b.load.qps)}`;
+    })
+    .join('; ');
+}
