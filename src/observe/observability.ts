@@ -120,6 +120,11 @@ export class Observability implements PolicyEvents {
       this.queryError(err);
     };
 
+    // A policy with a state that lists bans (RddsPolicy) feeds the active-bans gauge by itself.
+    const state = (policy as { state?: { bans?: (now: number) => Promise<unknown[]> } } | undefined)?.state;
+    if (state && typeof state.bans === 'function') {
+      this.metrics.sources.activeBans ??= async () => (await state.bans!(Date.now())).length;
+    }
     const observable = policy as Partial<ObservablePolicy> | undefined;
     if (observable && typeof observable.observe === 'function') {
       const provided = observable.observe(this);
@@ -146,6 +151,21 @@ export class Observability implements PolicyEvents {
       this.timers.push(t);
     }
   }
+
+  /** For RddsPolicy's `log` option: the policy's operator lines go to the process log. */
+  readonly policyLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void => {
+    this.logger[level]({ module: 'policy', ...fields }, message);
+  };
+
+  /** For RddsPolicy's `onEvent` option: bans issued are logged and counted; other events logged. */
+  readonly policyEvent = (event: { type: string; ban?: { target: string; until: number; reason: string; source: string } }): void => {
+    if (event.type === 'banned' && event.ban) {
+      const b = event.ban;
+      this.banIssued({ target: b.target, reason: b.reason, until: Number.isFinite(b.until) ? new Date(b.until).toISOString() : undefined, by: b.source });
+    } else {
+      this.logger.info({ module: 'policy', event }, event.type);
+    }
+  };
 
   /** Feeds the active-bans gauge (for a policy that does not implement observe()). */
   setActiveBans(source: () => number | Promise<number>): void {

@@ -48,7 +48,8 @@ export function reportCommand(config: (opts: { config?: string; db?: string }) =
       .option('--no-icann-file', 'do not write the ICANN CSV file, only the operator output'),
   ).action((opts) => {
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.month)) throw new ReportError(`--month must be YYYY-MM, not ${opts.month}`);
-    const tld = normalizeName(String(opts.tld).replace(/^\./, ''))?.aLabel;
+    // normalizeName wants a host name: give the label a first label to stand under.
+    const tld = normalizeName('x.' + String(opts.tld).replace(/^\./, ''))?.aLabel.slice(2);
     if (!tld || tld.includes('.')) throw new ReportError(`--tld must be one top-level domain label, not ${opts.tld}`);
     const cfg = config(opts);
     if (!cfg.registry.tlds.includes(tld)) process.stderr.write(`rdds: warning: .${tld} is not among the configured TLDs (${cfg.registry.tlds.join(', ')})\n`);
