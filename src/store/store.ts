@@ -1,6 +1,7 @@
 // The Store contract. Everything above it (pipeline, doors, CLI) talks only to this interface;
 // sqlite/ and postgres/ implement it and pass the same contract suite (test/store/contract.ts).
 import type { Contact, ContactRole, Domain, Host, Registrar, RegistryObject } from '../model/types.js';
+import type { SearchExpr, SearchPage, SearchResult } from './search.js';
 
 /** A domain with everything an answer about it shows, fetched in one call. */
 export interface DomainRecord {
@@ -48,6 +49,19 @@ export interface Store {
   /** Number of domains a registrar sponsors (the registrar tier's daily quota is derived from it). */
   countDomains(ianaId: number): Promise<number>;
   dataVersion(): Promise<DataVersion>;
+  /**
+   * Searches (src/store/search.ts). Patterns take `*` (any run) and `?` (one character); plain text
+   * is a substring match on free-text fields (names, organisation, address, domain name) and exact
+   * on the others (registrar ID, name server name and address, country code, handle). Results are
+   * sorted stably (domain and host names as A-labels, handles, IANA IDs); `truncated` says more exist.
+   */
+  searchDomains(expr: SearchExpr, page: SearchPage): Promise<SearchResult<string>>;
+  /** Hosts by name (A- or U-label pattern) and/or glue address (exact). */
+  searchHosts(q: { name?: string; address?: string }, page: SearchPage): Promise<SearchResult<HostRecord>>;
+  /** Contacts by name (`fn`, either postal form) and/or handle. */
+  searchContacts(q: { fn?: string; handle?: string }, page: SearchPage): Promise<SearchResult<Contact>>;
+  /** Registrars by name. */
+  searchRegistrars(q: { fn?: string }, page: SearchPage): Promise<SearchResult<Registrar>>;
   /**
    * Runs fn in one transaction: every put lands, or (when fn or a put throws) none does.
    * Objects must come after the objects they refer to, or those must already be stored.

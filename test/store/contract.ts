@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { ValidationError } from '../../src/model/validate.js';
 import type { RegistryObject } from '../../src/model/types.js';
 import type { Store } from '../../src/store/store.js';
+import { parseSearchExpression } from '../../src/query/search-query.js';
 import { contact, domain, host, IDN_ALABEL, IDN_ULABEL, registrar, REGISTRAR_ID, REGISTRAR_NAME, seed, standardObjects } from './fixtures.js';
 
 export interface OpenedStore {
@@ -362,6 +363,143 @@ export function storeContract(label: string, open: () => Promise<OpenedStore>, o
           const v2 = await store.dataVersion();
           assert.ok(v2.serial > v1.serial, 'an empty commit moves the serial too');
         }, null));
+    });
+
+    describe('search', () => {
+      const OTHER = 7777777;
+      const jp = (name: string, city: string, extra: object = {}) => ({ name, street: ['1-2-3 Marunouchi'], city, sp: 'Tokyo', pc: '100-0005', cc: 'JP', ...extra });
+      const searchObjects = (): RegistryObject[] => [
+        ...standardObjects(),
+        registrar({ ianaId: OTHER, name: 'Other Registrar' }),
+        contact('TANAKA-1', {
+          postalInt: jp('Tanaka Taro', 'Tokyo', { org: 'Tanaka Shoji K.K.' }),
+          postalLoc: jp('田中太郎', '千代田区', { org: '田中商事', street: ['丸の内1-2-3'], sp: '東京都' }),
+        }),
+        contact('TANAKA-2', { postalInt: jp('Tanaka Hanako', 'Osaka', { sp: 'Osaka', pc: '542-0076' }) }),
+        contact('SMITH-1', { postalInt: { name: 'John Smith 100%_off', org: 'Smith & Co <b>', street: ['1 Main Street'], city: 'Tokyo Springs', sp: 'CA', cc: 'US' } }),
+        host('ns.other.example', ['203.0.113.9']),
+        domain('tanaka.example', { registrant: 'TANAKA-1' }),
+        domain('tanaka-osaka.example', { registrant: 'TANAKA-2' }),
+        domain('tanaka-other.example', { registrant: 'TANAKA-1', registrarId: OTHER }),
+        domain('smith.example', { registrant: 'SMITH-1', registrarId: OTHER, nameservers: ['ns.other.example'] }),
+      ];
+      const withSearch = (fn: (store: Store, find: (expr: string) => Promise<string[]>) => Promise<void>) =>
+        withStore(async (store) => {
+          const find = async (text: string) => (await store.searchDomains(parseSearchExpression(text), { limit: 100 })).items;
+          await fn(store, find);
+        }, searchObjects());
+
+      it('answers the example of the issue: wildcard name, partial city, NOT registrar', () =>
+        withSearch(async (_store, find) => {
+          assert.deepEqual(await find('name:tanaka*'), ['tanaka-osaka.example', 'tanaka-other.example', 'tanaka.example']);
+          assert.deepEqual(await find('city:tokyo'), ['smith.example', 'tanaka-other.example', 'tanaka.example']);
+          assert.deepEqual(await find('name:tanaka* AND city:tokyo NOT registrar:5555555'), ['tanaka-other.example']);
+        }));
+
+      it('matches plain text anywhere in free-text fields, case-insensitively, and wildcards on the whole value', () =>
+        withSearch(async (_store, find) => {
+          assert.deepEqual(await find('name:ANAK'), ['tanaka-osaka.example', 'tanaka-other.example', 'tanaka.example']);
+          assert.deepEqual(await find('name:taro'), ['tanaka-other.example', 'tanaka.example']);
+          assert.deepEqual(await find('name:taro*'), [], 'a wildcard pattern matches from the start');
+          assert.deepEqual(await find('name:"tanaka ?anako"'), ['tanaka-osaka.example']);
+          assert.deepEqual(await find('org:shoji street:marunouchi pc:100-0005 sp:tokyo'), ['tanaka-other.example', 'tanaka.example']);
+          assert.deepEqual(await find('domain:anaka-o'), ['tanaka-osaka.example', 'tanaka-other.example']);
+          assert.deepEqual(await find('domain:tanaka-?saka.example'), ['tanaka-osaka.example']);
+        }));
+
+      it('finds localised (non-ASCII) contact data and IDNs by U-label or A-label', () =>
+        withSearch(async (_store, find) => {
+          assert.deepEqual(await find('name:田中'), ['tanaka-other.example', 'tanaka.example']);
+          assert.deepEqual(await find('org:田中商事 city:千代田'), ['tanaka-other.example', 'tanaka.example']);
+          assert.deepEqual(await find('domain:ドメイン'), [IDN_ALABEL]);
+          assert.deepEqual(await find('domain:xn--eckwd4c7c*'), [IDN_ALABEL]);
+        }));
+
+      it('matches registrar ID, name server name and address, and country code exactly', () =>
+        withSearch(async (_store, find) => {
+          assert.deepEqual(await find(`registrar:${OTHER}`), ['smith.example', 'tanaka-other.example']);
+          assert.deepEqual(await find('registrar:"other reg"'), ['smith.example', 'tanaka-other.example'], 'a registrar name is partial');
+          assert.deepEqual(await find('ns:ns.other.example'), ['smith.example']);
+          assert.deepEqual(await find('ns:ns.other.exampl'), [], 'a name server name without wildcards is exact');
+          assert.deepEqual(await find('ns:ns.oth*'), ['smith.example']);
+          assert.deepEqual(await find('nsip:203.0.113.9'), ['smith.example']);
+          assert.deepEqual(await find('nsip:2001:db8:0::53'), ['nic.example', 'tanaka-osaka.example', 'tanaka-other.example', 'tanaka.example']);
+          assert.deepEqual(await find('cc:jp'), ['tanaka-osaka.example', 'tanaka-other.example', 'tanaka.example']);
+        }));
+
+      it('combines with OR, parentheses and NOT', () =>
+        withSearch(async (_store, find) => {
+          assert.deepEqual(await find('city:springs OR city:osaka'), ['smith.example', 'tanaka-osaka.example']);
+          assert.deepEqual(await find('cc:jp (city:osaka OR registrar:other)'), ['tanaka-osaka.example', 'tanaka-other.example']);
+          assert.deepEqual(await find('name:tanaka NOT city:springs NOT city:osaka'), ['tanaka-other.example', 'tanaka.example']);
+          assert.deepEqual(await find('cc:jp NOT cc:us'), [], 'every fixture domain has US admin and tech contacts');
+          assert.deepEqual(await find('cc:jp NOT (city:osaka OR registrar:5555555)'), ['tanaka-other.example']);
+        }));
+
+      it('treats %, _ and \\ in a value as literal characters', () =>
+        withSearch(async (_store, find) => {
+          assert.deepEqual(await find('name:"100%_off"'), ['smith.example']);
+          assert.deepEqual(await find('name:"0%_o"'), ['smith.example']);
+          assert.deepEqual(await find('name:"100_"'), []);
+          assert.deepEqual(await find('name:"1%f"'), []);
+          assert.deepEqual(await find('org:"& Co <b>"'), ['smith.example']);
+        }));
+
+      it('pages through results in a stable order and says when more exist', () =>
+        withStore(async (store) => {
+          await seed(store, Array.from({ length: 25 }, (_, i) => domain(`page${String(i).padStart(2, '0')}.example`, { nameservers: [] })));
+          const expr = parseSearchExpression('domain:page');
+          const pages = [];
+          for (let offset = 0; offset < 30; offset += 10) pages.push(await store.searchDomains(expr, { limit: 10, offset }));
+          assert.deepEqual(pages.map((p) => p.items.length), [10, 10, 5]);
+          assert.deepEqual(pages.map((p) => p.truncated), [true, true, false]);
+          const all = pages.flatMap((p) => p.items);
+          assert.deepEqual(all, [...all].sort());
+          assert.equal(new Set(all).size, 25);
+          const exact = await store.searchDomains(expr, { limit: 25 });
+          assert.equal(exact.truncated, false);
+        }));
+
+      it('follows updates: a domain that changes contacts or name servers, a contact that changes its name', () =>
+        withSearch(async (store, find) => {
+          await seed(store, [
+            domain('tanaka.example', { registrant: 'SMITH-1', nameservers: ['ns.other.example'] }),
+            contact('TANAKA-2', { postalInt: jp('Suzuki Hanako', 'Osaka') }),
+          ]);
+          assert.deepEqual(await find('name:tanaka*'), ['tanaka-other.example']);
+          assert.deepEqual(await find('name:suzuki'), ['tanaka-osaka.example']);
+          assert.deepEqual(await find('ns:ns.other.example'), ['smith.example', 'tanaka.example']);
+          assert.deepEqual(await find('nsip:198.51.100.53'), ['nic.example', 'tanaka-osaka.example', 'tanaka-other.example', IDN_ALABEL]);
+        }));
+
+      it('searches hosts by name pattern and address', () =>
+        withSearch(async (store) => {
+          const names = async (q: { name?: string; address?: string }) => (await store.searchHosts(q, { limit: 10 })).items.map((r) => r.host.name);
+          assert.deepEqual(await names({ name: 'NS1.nic.example' }), ['ns1.nic.example']);
+          assert.deepEqual(await names({ name: 'ns?.nic.*' }), ['ns1.nic.example', 'ns2.nic.example']);
+          assert.deepEqual(await names({ name: 'ns*' }), ['ns.other.example', 'ns1.nic.example', 'ns2.nic.example']);
+          assert.deepEqual(await names({ address: '2001:DB8::53' }), ['ns1.nic.example']);
+          assert.deepEqual(await names({ name: 'ns*', address: '198.51.100.53' }), ['ns2.nic.example']);
+          assert.deepEqual(await names({ address: 'nope' }), []);
+          const page = await store.searchHosts({ name: 'ns*' }, { limit: 2 });
+          assert.equal(page.truncated, true);
+          assert.equal(page.items[0].registrar.ianaId, REGISTRAR_ID);
+        }));
+
+      it('searches contacts by name and handle, and registrars by name', () =>
+        withSearch(async (store) => {
+          const handles = async (q: { fn?: string; handle?: string }) => (await store.searchContacts(q, { limit: 10 })).items.map((c) => c.handle);
+          assert.deepEqual(await handles({ fn: 'tanaka' }), ['TANAKA-1', 'TANAKA-2']);
+          assert.deepEqual(await handles({ fn: '田中*' }), ['TANAKA-1']);
+          assert.deepEqual(await handles({ handle: 'TANAKA-2' }), ['TANAKA-2']);
+          assert.deepEqual(await handles({ handle: 'TANAKA*' }), ['TANAKA-1', 'TANAKA-2']);
+          assert.deepEqual(await handles({ fn: 'tanaka', handle: 'TANAKA-1' }), ['TANAKA-1']);
+          assert.equal((await store.searchContacts({ fn: 'tanaka' }, { limit: 10 })).items[0].postalLoc?.name, '田中太郎');
+          const ids = async (fn: string) => (await store.searchRegistrars({ fn }, { limit: 10 })).items.map((r) => r.ianaId);
+          assert.deepEqual(await ids('other'), [OTHER]);
+          assert.deepEqual(await ids('EXAMPLE REG*'), [REGISTRAR_ID]);
+          assert.deepEqual(await ids('registrar'), [REGISTRAR_ID, OTHER]);
+        }));
     });
 
     describe('refused records', () => {

@@ -18,6 +18,8 @@ import {
   type StoreWriter,
 } from '../store.js';
 import { POSTGRES_MIGRATIONS } from './schema.js';
+import { indexBatch, PostgresSearch } from './search.js';
+import type { SearchExpr, SearchPage, SearchResult } from '../search.js';
 import { isIP } from 'node:net';
 
 export interface PostgresStoreOptions {
@@ -228,6 +230,7 @@ class BatchWriter implements StoreWriter {
     if (domains.length) {
       await q(SQL.put.domain, [domains.map((d) => d.name), domains.map((d) => d.registrarId), domains.map((d) => JSON.stringify(d))]);
     }
+    await indexBatch(this.client, { contacts, hosts, domains });
   }
 
   /** One query per kind: every reference not met within the batch must already be stored. */
@@ -252,11 +255,14 @@ type DataRow = { data: string; registrar: string | null };
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres';
+  private readonly search: PostgresSearch;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly batchSize: number,
-  ) {}
+  ) {
+    this.search = new PostgresSearch(pool);
+  }
 
   /**
    * Connects to `url` (a postgres:// URL; `?options=-c search_path=myschema` selects a schema)
@@ -354,6 +360,22 @@ export class PostgresStore implements Store {
     const res = await this.pool.query<{ key: string; value: string }>(SQL.meta);
     const meta = Object.fromEntries(res.rows.map((r) => [r.key, r.value]));
     return { serial: Number(meta.serial), updatedAt: meta.updated_at };
+  }
+
+  searchDomains(expr: SearchExpr, page: SearchPage): Promise<SearchResult<string>> {
+    return this.search.searchDomains(expr, page);
+  }
+
+  searchHosts(q: { name?: string; address?: string }, page: SearchPage): Promise<SearchResult<HostRecord>> {
+    return this.search.searchHosts(q, page);
+  }
+
+  searchContacts(q: { fn?: string; handle?: string }, page: SearchPage): Promise<SearchResult<Contact>> {
+    return this.search.searchContacts(q, page);
+  }
+
+  searchRegistrars(q: { fn?: string }, page: SearchPage): Promise<SearchResult<Registrar>> {
+    return this.search.searchRegistrars(q, page);
   }
 
   async transaction<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<{ result: T; counts: ImportCounts }> {

@@ -12,6 +12,8 @@
 //   ORDER BY gives the same order), whatever the database's default locale.
 // - hosts carry registrar_id, so host lookups join their registrar in the same query.
 // - host_addresses is also indexed by host, since every host upsert replaces its addresses.
+import { POSTGRES_SEARCH_MIGRATION } from './search.js';
+
 export const POSTGRES_MIGRATIONS: string[] = [
   `
   CREATE TABLE meta (key text COLLATE "C" PRIMARY KEY, value text NOT NULL);
@@ -26,4 +28,6 @@ export const POSTGRES_MIGRATIONS: string[] = [
   CREATE TABLE domains (name text COLLATE "C" PRIMARY KEY, registrar_id bigint NOT NULL, data text NOT NULL);
   CREATE INDEX domains_by_registrar ON domains (registrar_id);
   `,
+  // Searchable WHOIS and RDAP searches (src/store/postgres/search.ts).
+  POSTGRES_SEARCH_MIGRATION,
 ];

@@ -1,4 +1,6 @@
 // SQLite schema, as numbered migrations applied in order (PRAGMA user_version counts them).
+import { SQLITE_SEARCH_MIGRATION } from './search.js';
+
 export const SQLITE_MIGRATIONS: string[] = [
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -12,4 +14,6 @@ export const SQLITE_MIGRATIONS: string[] = [
   `,
   // Every host upsert replaces its addresses: find them by host without a scan.
   `CREATE INDEX host_addresses_by_host ON host_addresses (host);`,
+  // Searchable WHOIS and RDAP searches (src/store/sqlite/search.ts).
+  SQLITE_SEARCH_MIGRATION,
 ];

@@ -7,6 +7,8 @@ import { CONTACT_ROLES, type Contact, type Domain, type Host, type Registrar, ty
 import { missingReferenceMessage, referencesOf } from '../references.js';
 import { emptyCounts, registrarNameKey, type DataVersion, type DomainRecord, type HostRecord, type Store } from '../store.js';
 import { SQLITE_MIGRATIONS } from './schema.js';
+import { SqliteSearch } from './search.js';
+import type { SearchExpr, SearchPage, SearchResult } from '../search.js';
 import { isIP } from 'node:net';
 
 type Row = { data: string } | undefined;
@@ -14,8 +16,10 @@ type Row = { data: string } | undefined;
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   private readonly q;
+  private readonly search: SqliteSearch;
 
   private constructor(private readonly db: Database.Database) {
+    this.search = new SqliteSearch(db);
     const p = (sql: string) => db.prepare(sql);
     this.q = {
       domain: p('SELECT data FROM domains WHERE name = ?'),
@@ -124,11 +128,28 @@ export class SqliteStore implements Store {
     return { serial: Number(meta.serial), updatedAt: meta.updated_at };
   }
 
+  async searchDomains(expr: SearchExpr, page: SearchPage): Promise<SearchResult<string>> {
+    return this.search.searchDomains(expr, page);
+  }
+
+  async searchHosts(q: { name?: string; address?: string }, page: SearchPage): Promise<SearchResult<HostRecord>> {
+    return this.search.searchHosts(q, page);
+  }
+
+  async searchContacts(q: { fn?: string; handle?: string }, page: SearchPage): Promise<SearchResult<Contact>> {
+    return this.search.searchContacts(q, page);
+  }
+
+  async searchRegistrars(q: { fn?: string }, page: SearchPage): Promise<SearchResult<Registrar>> {
+    return this.search.searchRegistrars(q, page);
+  }
+
   private putSync(input: RegistryObject): RegistryObject {
     const obj = validate(input);
     for (const ref of referencesOf(obj)) {
       if (this.q.exists[ref.kind].get(ref.key) === undefined) throw new ValidationError(ref.field, missingReferenceMessage(ref));
     }
+    this.search.index(obj);
     const json = JSON.stringify(obj);
     const put = this.q.put;
     switch (obj.type) {

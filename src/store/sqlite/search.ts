@@ -1,0 +1,271 @@
+// Search on the SQLite store: FTS5 tables with the trigram tokenizer serve partial matches and
+// wildcards (a LIKE pattern with a run of three or more literal characters is answered from the
+// index; shorter runs fall back to a scan), and two mapping tables lead from contacts and hosts to
+// the domains that use them. The index is kept in the same put as the record (SqliteStore.putSync
+// calls index() first), so a search sees exactly what lookups see, in the same transaction.
+//
+// A boolean expression compiles to one compound SELECT: AND = INTERSECT (then EXCEPT for NOT),
+// OR = UNION; every term yields domain names, and the outer query sorts and pages them.
+import type Database from 'better-sqlite3';
+import { isIP } from 'node:net';
+import type { Contact, Host, Registrar, RegistryObject } from '../../model/types.js';
+import { canonicalIp } from '../../model/validate.js';
+import type { SearchExpr, SearchPage, SearchResult } from '../search.js';
+import { hasWildcard, likePattern } from '../search-pattern.js';
+import { registrarNameKey, type HostRecord } from '../store.js';
+
+/** Appended to SQLITE_MIGRATIONS: the search tables, filled from what is already stored. */
+export const SQLITE_SEARCH_MIGRATION = `
+  CREATE TABLE domain_contacts (contact TEXT NOT NULL, domain TEXT NOT NULL, PRIMARY KEY (contact, domain)) WITHOUT ROWID;
+  CREATE TABLE domain_hosts (host TEXT NOT NULL, domain TEXT NOT NULL, PRIMARY KEY (host, domain)) WITHOUT ROWID;
+  CREATE VIRTUAL TABLE domain_fts USING fts5(name, uname, tokenize = 'trigram');
+  CREATE VIRTUAL TABLE host_fts USING fts5(name, uname, tokenize = 'trigram');
+  CREATE TABLE contact_search (id INTEGER PRIMARY KEY, handle TEXT NOT NULL, name TEXT, org TEXT, street TEXT, city TEXT, sp TEXT, pc TEXT, cc TEXT);
+  CREATE INDEX contact_search_by_handle ON contact_search (handle);
+  CREATE INDEX contact_search_by_cc ON contact_search (cc);
+  CREATE VIRTUAL TABLE contact_fts USING fts5(name, org, street, city, sp, pc, content = 'contact_search', content_rowid = 'id', tokenize = 'trigram');
+
+  INSERT INTO domain_contacts (contact, domain)
+    SELECT DISTINCT h.value, d.name FROM domains d,
+      json_each(json_array(json_extract(d.data, '$.registrant'), json_extract(d.data, '$.admin'), json_extract(d.data, '$.tech'), json_extract(d.data, '$.billing'))) h
+    WHERE h.value IS NOT NULL;
+  INSERT OR IGNORE INTO domain_hosts (host, domain) SELECT ns.value, d.name FROM domains d, json_each(d.data, '$.nameservers') ns;
+  INSERT INTO domain_fts (name, uname) SELECT name, json_extract(data, '$.unicodeName') FROM domains;
+  INSERT INTO host_fts (name, uname) SELECT name, json_extract(data, '$.unicodeName') FROM hosts;
+  INSERT INTO contact_search (handle, name, org, street, city, sp, pc, cc)
+    SELECT c.handle, json_extract(p.value, '$.name'), json_extract(p.value, '$.org'),
+      (SELECT group_concat(s.value, ', ') FROM json_each(p.value, '$.street') s),
+      json_extract(p.value, '$.city'), json_extract(p.value, '$.sp'), json_extract(p.value, '$.pc'), json_extract(p.value, '$.cc')
+    FROM contacts c, json_each(json_array(json_extract(c.data, '$.postalInt'), json_extract(c.data, '$.postalLoc'))) p
+    WHERE p.value IS NOT NULL;
+  INSERT INTO contact_fts (contact_fts) VALUES ('rebuild');
+`;
+
+/** Contact columns a domain search can name, in contact_search and contact_fts. */
+const CONTACT_COLUMNS = new Set(['name', 'org', 'street', 'city', 'sp', 'pc']);
+
+interface Sql {
+  sql: string;
+  params: unknown[];
+}
+
+type ContactRow = { id: number; name: string | null; org: string | null; street: string | null; city: string | null; sp: string | null; pc: string | null };
+
+export class SqliteSearch {
+  private readonly q;
+
+  constructor(private readonly db: Database.Database) {
+    const p = (sql: string) => db.prepare(sql);
+    this.q = {
+      oldDomain: p('SELECT data FROM domains WHERE name = ?').pluck(),
+      hostExists: p('SELECT 1 FROM hosts WHERE name = ?').pluck(),
+      addContact: p('INSERT OR IGNORE INTO domain_contacts (contact, domain) VALUES (?, ?)'),
+      dropContact: p('DELETE FROM domain_contacts WHERE contact = ? AND domain = ?'),
+      addHost: p('INSERT OR IGNORE INTO domain_hosts (host, domain) VALUES (?, ?)'),
+      dropHost: p('DELETE FROM domain_hosts WHERE host = ? AND domain = ?'),
+      domainFts: p('INSERT INTO domain_fts (name, uname) VALUES (?, ?)'),
+      hostFts: p('INSERT INTO host_fts (name, uname) VALUES (?, ?)'),
+      contactRows: p('SELECT id, name, org, street, city, sp, pc FROM contact_search WHERE handle = ?'),
+      contactFtsDelete: p("INSERT INTO contact_fts (contact_fts, rowid, name, org, street, city, sp, pc) VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)"),
+      contactDelete: p('DELETE FROM contact_search WHERE handle = ?'),
+      contactInsert: p('INSERT INTO contact_search (handle, name, org, street, city, sp, pc, cc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      contactFtsInsert: p('INSERT INTO contact_fts (rowid, name, org, street, city, sp, pc) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      contact: p('SELECT data FROM contacts WHERE handle = ?').pluck(),
+      host: p('SELECT data FROM hosts WHERE name = ?').pluck(),
+      registrar: p('SELECT data FROM registrars WHERE iana_id = ?').pluck(),
+    };
+  }
+
+  /** Brings the search tables up to date for an object about to be upserted (call before the write). */
+  index(obj: RegistryObject): void {
+    switch (obj.type) {
+      case 'domain': {
+        const old = this.q.oldDomain.get(obj.name) as string | undefined;
+        const contacts = new Set([obj.registrant, obj.admin, obj.tech, obj.billing].filter((h): h is string => h !== undefined));
+        const hosts = new Set(obj.nameservers);
+        if (old === undefined) {
+          this.q.domainFts.run(obj.name, obj.unicodeName ?? null);
+        } else {
+          // Names never change; only the contacts and name servers a domain uses do.
+          const prev = JSON.parse(old) as { registrant?: string; admin?: string; tech?: string; billing?: string; nameservers: string[] };
+          for (const h of [prev.registrant, prev.admin, prev.tech, prev.billing]) if (h !== undefined && !contacts.has(h)) this.q.dropContact.run(h, obj.name);
+          for (const h of prev.nameservers) if (!hosts.has(h)) this.q.dropHost.run(h, obj.name);
+        }
+        for (const h of contacts) this.q.addContact.run(h, obj.name);
+        for (const h of hosts) this.q.addHost.run(h, obj.name);
+        break;
+      }
+      case 'host':
+        if (this.q.hostExists.get(obj.name) === undefined) this.q.hostFts.run(obj.name, obj.unicodeName ?? null);
+        break;
+      case 'contact': {
+        for (const row of this.q.contactRows.all(obj.handle) as ContactRow[]) {
+          this.q.contactFtsDelete.run(row.id, row.name, row.org, row.street, row.city, row.sp, row.pc);
+        }
+        this.q.contactDelete.run(obj.handle);
+        for (const postal of [obj.postalInt, obj.postalLoc]) {
+          if (!postal) continue;
+          const values = [postal.name, postal.org ?? null, postal.street.join(', '), postal.city, postal.sp ?? null, postal.pc ?? null] as const;
+          const { lastInsertRowid } = this.q.contactInsert.run(obj.handle, ...values, postal.cc);
+          this.q.contactFtsInsert.run(lastInsertRowid, ...values);
+        }
+        break;
+      }
+      case 'registrar':
+        break;
+    }
+  }
+
+  searchDomains(expr: SearchExpr, page: SearchPage): SearchResult<string> {
+    const compiled = compile(expr);
+    const rows = this.db
+      .prepare(`SELECT DISTINCT name FROM (${compiled.sql}) ORDER BY name LIMIT ? OFFSET ?`)
+      .pluck()
+      .all(...compiled.params, page.limit + 1, page.offset ?? 0) as string[];
+    return { items: rows.slice(0, page.limit), truncated: rows.length > page.limit };
+  }
+
+  searchHosts(q: { name?: string; address?: string }, page: SearchPage): SearchResult<HostRecord> {
+    const parts: Sql[] = [];
+    if (q.name !== undefined) parts.push(hostNameTerm(q.name.toLowerCase(), 'name'));
+    if (q.address !== undefined) {
+      if (!isIP(q.address)) return { items: [], truncated: false };
+      parts.push({ sql: 'SELECT host AS name FROM host_addresses WHERE address = ?', params: [canonicalIp(q.address)] });
+    }
+    const names = this.page(parts, page);
+    const items = names.items.flatMap((name) => {
+      const data = this.q.host.get(name) as string | undefined;
+      if (!data) return [];
+      const host = JSON.parse(data) as Host;
+      return [{ host, registrar: JSON.parse(this.q.registrar.get(host.registrarId) as string) as Registrar }];
+    });
+    return { items, truncated: names.truncated };
+  }
+
+  searchContacts(q: { fn?: string; handle?: string }, page: SearchPage): SearchResult<Contact> {
+    const parts: Sql[] = [];
+    if (q.fn !== undefined) parts.push(contactTerm('name', q.fn, 'handle'));
+    if (q.handle !== undefined) {
+      parts.push(
+        hasWildcard(q.handle)
+          ? { sql: "SELECT handle AS name FROM contacts WHERE handle LIKE ? ESCAPE '\\'", params: [likePattern(q.handle, false).like] }
+          : { sql: 'SELECT handle AS name FROM contacts WHERE handle = ?', params: [q.handle] },
+      );
+    }
+    const handles = this.page(parts, page);
+    const items = handles.items.flatMap((h) => {
+      const data = this.q.contact.get(h) as string | undefined;
+      return data ? [JSON.parse(data) as Contact] : [];
+    });
+    return { items, truncated: handles.truncated };
+  }
+
+  searchRegistrars(q: { fn?: string }, page: SearchPage): SearchResult<Registrar> {
+    if (q.fn === undefined) return { items: [], truncated: false };
+    const p = likePattern(registrarNameKey(q.fn), true);
+    const rows = this.db
+      .prepare("SELECT data FROM registrars WHERE name_key LIKE ? ESCAPE '\\' ORDER BY iana_id LIMIT ? OFFSET ?")
+      .pluck()
+      .all(p.like, page.limit + 1, page.offset ?? 0) as string[];
+    return { items: rows.slice(0, page.limit).map((r) => JSON.parse(r) as Registrar), truncated: rows.length > page.limit };
+  }
+
+  /** Intersects keys (each part yields a column `name`), sorted and paged. */
+  private page(parts: Sql[], page: SearchPage): SearchResult<string> {
+    if (parts.length === 0) return { items: [], truncated: false };
+    const sql = parts.map((p) => `SELECT name FROM (${p.sql})`).join(' INTERSECT ');
+    const rows = this.db
+      .prepare(`SELECT DISTINCT name FROM (${sql}) ORDER BY name LIMIT ? OFFSET ?`)
+      .pluck()
+      .all(...parts.flatMap((p) => p.params), page.limit + 1, page.offset ?? 0) as string[];
+    return { items: rows.slice(0, page.limit), truncated: rows.length > page.limit };
+  }
+}
+
+/** A LIKE condition on an FTS column: the loose pattern for the trigram index, the exact one when they differ. */
+function likeOn(column: string, pattern: string, substring: boolean): Sql {
+  const p = likePattern(pattern, substring);
+  if (!p.needsExact) return { sql: `${column} LIKE ?`, params: [p.loose] };
+  return { sql: `${column} LIKE ? AND ${column} LIKE ? ESCAPE '\\'`, params: [p.loose, p.like] };
+}
+
+/** Contacts (as `out`: their handle, or the domains using them) whose column matches. */
+function contactTerm(column: string, pattern: string, out: 'handle' | 'domain'): Sql {
+  const cond = likeOn(`f.${column}`, pattern, true);
+  const from = `contact_fts f CROSS JOIN contact_search s ON s.id = f.rowid`;
+  if (out === 'handle') return { sql: `SELECT DISTINCT s.handle AS name FROM ${from} WHERE ${cond.sql}`, params: cond.params };
+  return { sql: `SELECT dc.domain AS name FROM ${from} CROSS JOIN domain_contacts dc ON dc.contact = s.handle WHERE ${cond.sql}`, params: cond.params };
+}
+
+/** Hosts (as `out`: their names, or the domains using them) whose A-label or U-label matches; plain text is exact. */
+function hostNameTerm(pattern: string, out: 'name' | 'domain'): Sql {
+  if (!hasWildcard(pattern)) {
+    const sql = out === 'name' ? 'SELECT name FROM hosts WHERE name = ?' : 'SELECT domain AS name FROM domain_hosts WHERE host = ?';
+    return { sql, params: [pattern] };
+  }
+  const a = likeOn('name', pattern, false);
+  const u = likeOn('uname', pattern, false);
+  const hosts = `SELECT name FROM host_fts WHERE ${a.sql} UNION SELECT name FROM host_fts WHERE ${u.sql}`;
+  if (out === 'name') return { sql: hosts, params: [...a.params, ...u.params] };
+  return { sql: `SELECT dh.domain AS name FROM (${hosts}) h CROSS JOIN domain_hosts dh ON dh.host = h.name`, params: [...a.params, ...u.params] };
+}
+
+function term(field: Extract<SearchExpr, { op: 'term' }>['field'], pattern: string): Sql {
+  switch (field) {
+    case 'domain': {
+      const a = likeOn('name', pattern, true);
+      const u = likeOn('uname', pattern, true);
+      return { sql: `SELECT name FROM domain_fts WHERE ${a.sql} UNION SELECT name FROM domain_fts WHERE ${u.sql}`, params: [...a.params, ...u.params] };
+    }
+    case 'cc':
+      if (!hasWildcard(pattern)) {
+        return { sql: 'SELECT dc.domain AS name FROM contact_search s CROSS JOIN domain_contacts dc ON dc.contact = s.handle WHERE s.cc = ?', params: [pattern.toUpperCase()] };
+      }
+      return {
+        sql: "SELECT dc.domain AS name FROM contact_search s CROSS JOIN domain_contacts dc ON dc.contact = s.handle WHERE s.cc LIKE ? ESCAPE '\\'",
+        params: [likePattern(pattern.toUpperCase(), false).like],
+      };
+    case 'registrar':
+      if (/^\d{1,10}$/.test(pattern)) return { sql: 'SELECT name FROM domains WHERE registrar_id = ?', params: [Number(pattern)] };
+      return {
+        sql: "SELECT d.name FROM registrars r CROSS JOIN domains d ON d.registrar_id = r.iana_id WHERE r.name_key LIKE ? ESCAPE '\\'",
+        params: [likePattern(registrarNameKey(pattern), true).like],
+      };
+    case 'ns':
+      return hostNameTerm(pattern.toLowerCase(), 'domain');
+    case 'nsip':
+      return {
+        sql: 'SELECT dh.domain AS name FROM host_addresses a CROSS JOIN domain_hosts dh ON dh.host = a.host WHERE a.address = ?',
+        params: [isIP(pattern) ? canonicalIp(pattern) : pattern],
+      };
+    default:
+      if (!CONTACT_COLUMNS.has(field)) throw new Error(`unknown search field ${field}`);
+      return contactTerm(field, pattern, 'domain');
+  }
+}
+
+/** Compiles a (checked) expression into one compound SELECT of domain names in a column `name`. */
+export function compile(expr: SearchExpr): Sql {
+  switch (expr.op) {
+    case 'term':
+      return term(expr.field, expr.pattern);
+    case 'or':
+      return join(expr.args.map(compile), 'UNION');
+    case 'not':
+      throw new Error('NOT needs a positive term beside it');
+    case 'and': {
+      const positive = expr.args.filter((a) => a.op !== 'not').map(compile);
+      const negative = expr.args.flatMap((a) => (a.op === 'not' ? [compile(a.arg)] : []));
+      if (positive.length === 0) throw new Error('NOT needs a positive term beside it');
+      const kept = join(positive, 'INTERSECT');
+      return negative.length ? join([kept, ...negative], 'EXCEPT') : kept;
+    }
+  }
+}
+
+function join(parts: Sql[], op: 'UNION' | 'INTERSECT' | 'EXCEPT'): Sql {
+  if (parts.length === 1) return parts[0];
+  // Each member is wrapped, so SQLite's left-to-right compound operators keep the tree's grouping.
+  return { sql: parts.map((p) => `SELECT name FROM (${p.sql})`).join(` ${op} `), params: parts.flatMap((p) => p.params) };
+}
+
