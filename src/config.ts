@@ -44,6 +44,33 @@ export interface Config {
     /** Cache-Control max-age of public answers. */
     cache_max_age_s: number;
   };
+  /** The web door: lookup pages, searchable WHOIS, captcha (src/server/web-door.ts, docs/web.md). */
+  web: {
+    enabled: boolean;
+    /** Page languages offered (?lang= or Accept-Language); the first is the default. */
+    languages: ('en' | 'ja')[];
+    /** Tiers that may use the searchable WHOIS (/search, /search.json). */
+    search_tiers: ('public' | 'registrar' | 'authorized')[];
+    /** Domain names on one page of search results. */
+    page_size: number;
+    /** Most results a search can page through (the rest are cut off, and the page says so). */
+    result_cap: number;
+    /** Longest search expression (characters) and most terms in one. */
+    search_max_length: number;
+    search_max_terms: number;
+    captcha: {
+      enabled: boolean;
+      /** Public-tier lookups per address (IPv4, IPv6 /64) and UTC day before a solved challenge is required. */
+      free_lookups: number;
+      /** HMAC key for challenges; empty = a random key per process (challenges do not survive a restart). */
+      secret: string;
+      /** Proof-of-work: SHA-256 rounds per attempt, and the attempts a solver needs on average (a random counter up to this). */
+      cost: number;
+      max_number: number;
+      /** Seconds a challenge stays valid (used challenges are remembered this long). */
+      expires_s: number;
+    };
+  };
   admin: {
     host: string[];
     port: number;
@@ -148,6 +175,23 @@ export const CONFIG_SCHEMA = root({
     search_max_results: { type: 'integer', minimum: 1, maximum: 10000, default: 100 },
     max_url_bytes: { type: 'integer', minimum: 256, maximum: 65536, default: 4096 },
     cache_max_age_s: { type: 'integer', minimum: 0, default: 60 },
+  }),
+  web: obj({
+    enabled: { type: 'boolean', default: true },
+    languages: { type: 'array', items: { enum: ['en', 'ja'] }, minItems: 1, uniqueItems: true, default: ['en', 'ja'] },
+    search_tiers: { type: 'array', items: { enum: ['public', 'registrar', 'authorized'] }, uniqueItems: true, default: ['authorized'] },
+    page_size: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
+    result_cap: { type: 'integer', minimum: 1, maximum: 100000, default: 1000 },
+    search_max_length: { type: 'integer', minimum: 16, maximum: 4096, default: 512 },
+    search_max_terms: { type: 'integer', minimum: 1, maximum: 64, default: 16 },
+    captcha: obj({
+      enabled: { type: 'boolean', default: true },
+      free_lookups: { type: 'integer', minimum: 0, default: 20 },
+      secret: { type: 'string', default: '' },
+      cost: { type: 'integer', minimum: 1, maximum: 100000, default: 1 },
+      max_number: { type: 'integer', minimum: 1, maximum: 10000000, default: 50000 },
+      expires_s: { type: 'integer', minimum: 10, maximum: 86400, default: 300 },
+    }),
   }),
   admin: obj({
     host: { ...hosts, default: ['127.0.0.1', '::1'] },

@@ -5,7 +5,7 @@
 import type { Config } from './config.js';
 import type { QueryLog, Outcome } from './observe/query-record.js';
 import type { Admission, ClientIdentity, Policy, Remote } from './policy/policy.js';
-import { viewContact, viewDomain, viewHosts, viewRegistrar, type View } from './policy/view.js';
+import { viewContact, viewDomain, viewHosts, viewRegistrar, viewSearch, type SearchView, type View } from './policy/view.js';
 import { BadQuery, queryKey, type Query } from './query/query.js';
 import type { DataVersion, Store } from './store/store.js';
 
@@ -14,6 +14,8 @@ export interface Resolution {
   client: ClientIdentity;
   query?: Query;
   view?: View;
+  /** The answer to a searchable-WHOIS query (kind 'search'). */
+  search?: SearchView;
   refusal?: Extract<Admission, { admitted: false }>;
   /** Why a query was bad, or that an internal error happened (never internal details). */
   error?: string;
@@ -116,7 +118,7 @@ export class Pipeline {
       this.onError?.(err);
     }
     if (!hit) {
-      hit = { answer: req.render(res), outcome: res.outcome, objects: objectCount(res.view) };
+      hit = { answer: req.render(res), outcome: res.outcome, objects: res.search ? res.search.domains.length : objectCount(res.view) };
       if (cacheKey !== undefined && (res.outcome === 'answered' || res.outcome === 'not-found')) {
         if (this.cache.size >= this.options.cacheEntries) this.cache.delete(this.cache.keys().next().value!);
         this.cache.set(cacheKey, hit);
@@ -157,6 +159,12 @@ export class Pipeline {
 
   private async lookup(res: Resolution, query: Query): Promise<Resolution> {
     if (query.kind === 'help') return { ...res, outcome: 'answered' };
+    if (query.kind === 'search') {
+      // Which tiers may search is the door's check (configuration); results are domain names only.
+      const found = await this.store.searchDomains(query.expr, { limit: query.limit, offset: query.offset });
+      const search = viewSearch(found.items, query.offset, found.truncated);
+      return { ...res, outcome: found.items.length > 0 ? 'answered' : 'not-found', search };
+    }
     const view = await this.find(query, res);
     return view ? { ...res, outcome: 'answered', view } : { ...res, outcome: 'not-found' };
   }
@@ -199,6 +207,7 @@ export class Pipeline {
         if (view.personalRecords > 0) await this.policy.charge(client, view.personalRecords);
         return view;
       }
+      case 'search':
       case 'help':
         return undefined;
     }

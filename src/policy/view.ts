@@ -61,6 +61,16 @@ export interface ContactEntityView {
   personalRecords: number;
 }
 
+/** Searchable WHOIS: the names of the matching domains (no contact data; each links to a lookup). Carried in Resolution.search. */
+export interface SearchView {
+  kind: 'search';
+  /** A-labels, sorted, of this page. */
+  domains: string[];
+  offset: number;
+  /** More results exist after this page (within the cap). */
+  more: boolean;
+}
+
 export type View = DomainView | HostView | RegistrarView | ContactEntityView;
 
 function contactView(role: ContactRole, contact: Contact, access: Access): { view: ContactView; personal: boolean } | undefined {
@@ -121,6 +131,10 @@ export function viewContact(contact: Contact, access: Access): ContactEntityView
 
 export function viewHosts(hosts: HostRecord[]): HostView {
   return { kind: 'host', hosts };
+}
+
+export function viewSearch(domains: string[], offset: number, more: boolean): SearchView {
+  return { kind: 'search', domains, offset, more };
 }
 
 export function viewRegistrar(registrar: Registrar): RegistrarView {

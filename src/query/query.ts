@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import { normalizeName } from '../model/idn.js';
 import { canonicalIp } from '../model/validate.js';
+import type { SearchExpr } from '../store/search.js';
 
 export type Query =
   | { kind: 'domain'; name: string; uName?: string }
@@ -11,6 +12,8 @@ export type Query =
   | { kind: 'registrar-id'; ianaId: number }
   | { kind: 'registrar-name'; name: string }
   | { kind: 'contact'; handle: string }
+  /** Searchable WHOIS: `text` is the expression's stable form (search-query.ts searchKey). */
+  | { kind: 'search'; expr: SearchExpr; text: string; offset: number; limit: number }
   | { kind: 'help' };
 
 export type QueryKind = Query['kind'];
@@ -31,6 +34,8 @@ export function queryKey(q: Query): string {
       return `${q.kind} ${q.ianaId}`;
     case 'contact':
       return `${q.kind} ${q.handle}`;
+    case 'search':
+      return `${q.kind} ${q.text} [${q.offset}+${q.limit}]`;
     case 'help':
       return 'help';
   }

@@ -194,6 +194,8 @@ function queryText(res: Resolution): string {
       return String(q.ianaId);
     case 'contact':
       return q.handle;
+    case 'search':
+      return q.text;
     case 'help':
       return '';
   }

@@ -11,6 +11,7 @@ import type { Policy } from '../policy/policy.js';
 import { WhoisRenderer, whoisOptions } from '../render/whois.js';
 import { RdapRenderer, rdapOptions } from '../render/rdap.js';
 import { RdapDoor, rdapDoorOptions } from './rdap-door.js';
+import { WebDoor } from './web-door.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { HttpServer } from './http.js';
@@ -55,6 +56,8 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
   });
   const http = new HttpServer({ hosts: config.http.host, port: config.http.port, maxHeaderBytes: 8192, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 });
   http.routes.push(new RdapDoor(pipeline, new RdapRenderer(rdapOptions(config)), rdapDoorOptions(config)));
+  // Web WHOIS and searchable WHOIS pages (src/server/web-door.ts, docs/web.md).
+  if (config.web.enabled) http.routes.push(WebDoor.create(pipeline, new WhoisRenderer(whoisOptions(config)), config));
 
   observe.attach({ pipeline, whois, policy });
   const ports = { whois: await whois.listen(), http: await http.listen(), admin: await observe.listen() };
