@@ -10,6 +10,7 @@ import { Pipeline } from '../pipeline.js';
 import { NO_QUERY_LOG } from '../observe/query-record.js';
 import { ReportError, reportCommand } from '../observe/report-command.js';
 import { OpenPolicy } from '../policy/open-policy.js';
+import { BanCommandError, banCommand, listBansCommand, unbanCommand } from '../policy/ban-command.js';
 import { parseWhoisQuery } from '../query/whois-query.js';
 import { WhoisRenderer, whoisOptions } from '../render/whois.js';
 import { startService } from '../server/service.js';
@@ -157,8 +158,34 @@ program
 
 program.addCommand(reportCommand((opts) => config(opts)));
 
+// Operator bans against running nodes (src/policy/ban-command.ts, docs/policy.md).
+program
+  .command('ban')
+  .description('refuse an address or CIDR range on every node (redis state) or this host (memory state)')
+  .argument('<address|cidr>')
+  .option('--for <duration>', 'how long, e.g. 90m, 12h, 30d (default policy.rate_limit.ban_duration)')
+  .option('--reason <text>', 'why (shown by rdds bans)')
+  .addOption(configOption())
+  .addOption(dbOption())
+  .action(async (target: string, opts) => console.log(await banCommand(config(opts), target, opts)));
+
+program
+  .command('unban')
+  .description('lift a ban (for an address, also the automatic ban on its IPv6 /64)')
+  .argument('<address|cidr>')
+  .addOption(configOption())
+  .addOption(dbOption())
+  .action(async (target: string, opts) => console.log(await unbanCommand(config(opts), target)));
+
+program
+  .command('bans')
+  .description('list the bans in force: who, until when, why')
+  .addOption(configOption())
+  .addOption(dbOption())
+  .action(async (opts) => console.log(await listBansCommand(config(opts))));
+
 program.parseAsync().catch((err: unknown) => {
-  if (err instanceof UserError || err instanceof ReportError || err instanceof ConfigError || err instanceof ImportError || err instanceof ValidationError) {
+  if (err instanceof BanCommandError || err instanceof UserError || err instanceof ReportError || err instanceof ConfigError || err instanceof ImportError || err instanceof ValidationError) {
     console.error(`rdds: ${err.message}`);
   } else {
     console.error(`rdds: ${err instanceof Error ? err.stack : String(err)}`);

@@ -90,6 +90,8 @@ export class RddsPolicy implements Policy {
   /** Spent quotas and budgets already reported today (reported once per key and day). */
   private readonly reported = new Set<string>();
   private reportedDay = -1;
+  /** Set once the operator's hooks are attached (they log bans themselves). */
+  private observed = false;
 
   constructor(config: Config, private readonly options: RddsPolicyOptions = {}) {
     const p = config.policy;
@@ -150,7 +152,7 @@ export class RddsPolicy implements Policy {
     });
     if (hit.ban) {
       if (hit.fresh) {
-        this.log('warn', `banned ${hit.ban.target} until ${new Date(hit.ban.until).toISOString()}: ${hit.ban.reason}`);
+        if (!this.observed) this.log('warn', `banned ${hit.ban.target} until ${new Date(hit.ban.until).toISOString()}: ${hit.ban.reason}`);
         this.options.onEvent?.({ type: 'banned', ban: hit.ban });
       }
       return this.banned(hit.ban, now);
@@ -227,7 +229,7 @@ export class RddsPolicy implements Policy {
 
   /** Counts a new connection of this client; false when it holds policy.max_connections_per_client already. */
   connect(address: string): boolean {
-    if (this.maxConnections === null) return true;
+    if (this.maxConnections === null || (this.allowlist.size > 0 && this.allowlist.has(address))) return true;
     const key = clientKey(address, this.ipv6Prefix);
     const n = this.connections.get(key) ?? 0;
     if (n >= this.maxConnections) return false;
@@ -236,11 +238,33 @@ export class RddsPolicy implements Policy {
   }
 
   disconnect(address: string): void {
-    if (this.maxConnections === null) return;
+    if (this.maxConnections === null || (this.allowlist.size > 0 && this.allowlist.has(address))) return;
     const key = clientKey(address, this.ipv6Prefix);
     const n = (this.connections.get(key) ?? 0) - 1;
     if (n <= 0) this.connections.delete(key);
     else this.connections.set(key, n);
+  }
+
+  /**
+   * The operator's hooks (src/observe/observability.ts calls this once at start): bans issued,
+   * Redis outages and recoveries, and the number of bans in force for the rdds_active_bans gauge.
+   */
+  observe(events: {
+    banIssued(ban: { target: string; reason?: string; until?: string; by?: string }): void;
+    outage(component: string, err: unknown): void;
+    recovered(component: string): void;
+  }): { activeBans: () => Promise<number> } {
+    this.observed = true;
+    const previous = this.options.onEvent;
+    this.options.onEvent = (e) => {
+      previous?.(e);
+      if (e.type === 'banned') events.banIssued({ target: e.ban.target, reason: e.ban.reason, until: new Date(e.ban.until).toISOString(), by: 'policy' });
+    };
+    if (this.state instanceof RedisState) {
+      this.state.onDown = (err) => events.outage('redis', err);
+      this.state.onUp = () => events.recovered('redis');
+    }
+    return { activeBans: async () => (await this.state.bans(this.clock()).catch(() => [])).length };
   }
 
   /** Re-reads the blocklist file (SIGHUP). */

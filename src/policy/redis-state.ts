@@ -68,6 +68,9 @@ export class RedisState implements PolicyState {
   private closed = false;
   private readonly prefix: string;
   private readonly bansKey: string;
+  /** Told about every outage and recovery (the operator's metrics); the log line is written either way. */
+  onDown?: (err: Error) => void;
+  onUp?: () => void;
 
   constructor(url: string, private readonly options: RedisStateOptions = {}) {
     this.clock = options.clock ?? Date.now;
@@ -87,7 +90,8 @@ export class RedisState implements PolicyState {
     this.redis.on('ready', () => {
       if (this.degraded) {
         this.degraded = false;
-        this.options.log?.('info', `redis at ${url} is reachable again; rate limits and bans are shared again`);
+        if (this.onUp) this.onUp();
+        else this.options.log?.('info', `redis at ${url} is reachable again; rate limits and bans are shared again`);
       }
       void this.pollBans();
     });
@@ -120,7 +124,8 @@ export class RedisState implements PolicyState {
     if (this.closed) return;
     if (!this.degraded) {
       this.degraded = true;
-      this.options.log?.('warn', `redis unreachable or failing (${err.message}); counting rate limits on this node only until it returns`);
+      if (this.onDown) this.onDown(err);
+      else this.options.log?.('warn', `redis unreachable or failing (${err.message}); counting rate limits on this node only until it returns`);
     }
   }
 

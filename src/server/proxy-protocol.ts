@@ -223,3 +223,29 @@ export function forwardedClientAddress(peer: string, headers: Headers, trusted: 
   }
   return address;
 }
+
+/**
+ * Puts a policy's connection rules on a port-43 server: the PROXY preamble (believed only from
+ * trusted proxies) and the per-client cap on concurrent connections. A trusted proxy's own
+ * connections are not capped; the client address it passes is, once the header is read.
+ */
+export function guardPort43(
+  server: { preamble?: Preamble; onConnect?: (address: string) => boolean; onDisconnect?: (address: string) => void },
+  policy: { trustedProxies: CidrSet; connect(address: string): boolean; disconnect(address: string): void },
+): void {
+  const trusted = policy.trustedProxies;
+  const isProxy = (address: string) => trusted.size > 0 && trusted.has(address);
+  server.preamble = proxyPreamble({
+    trusted,
+    onClient: (socket, address) => {
+      if (!policy.connect(address)) throw new Error(TOO_MANY_CONNECTIONS);
+      socket.once('close', () => policy.disconnect(address));
+    },
+  });
+  server.onConnect = (peer) => isProxy(peer) || policy.connect(peer);
+  server.onDisconnect = (peer) => {
+    if (!isProxy(peer)) policy.disconnect(peer);
+  };
+}
+
+export const TOO_MANY_CONNECTIONS = 'Too many connections from your address; please try again later.';

@@ -6,8 +6,9 @@ import type { QueryLog } from '../observe/query-record.js';
 import type { Logger } from '../observe/log.js';
 import { Observability } from '../observe/observability.js';
 import type { QuerySink } from '../observe/query-log.js';
-import { OpenPolicy } from '../policy/open-policy.js';
 import type { Policy } from '../policy/policy.js';
+import { RddsPolicy } from '../policy/rdds-policy.js';
+import { guardPort43 } from './proxy-protocol.js';
 import { WhoisRenderer, whoisOptions } from '../render/whois.js';
 import { RdapRenderer, rdapOptions } from '../render/rdap.js';
 import { RdapDoor, rdapDoorOptions } from './rdap-door.js';
@@ -40,8 +41,9 @@ export interface ServiceParts {
 
 export async function startService(config: Config, parts: ServiceParts = {}): Promise<Service> {
   const store = parts.store ?? (await openStore(config.db));
-  const policy = parts.policy ?? new OpenPolicy(config);
   const observe = new Observability(config, { logger: parts.logger, queryLog: parts.queryLog, querySink: parts.querySink });
+  const policyLogger = observe.logger.child({ module: 'policy' });
+  const policy = parts.policy ?? new RddsPolicy(config, { store, log: (level, msg, fields) => policyLogger[level](fields ?? {}, msg) });
   const pipeline = new Pipeline(observe.instrumentStore(store), policy, observe.queryLog, config);
   await pipeline.start();
 
@@ -54,6 +56,13 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
     maxConnections: config.whois.max_connections,
     tlds: config.registry.tlds,
   });
+  // The PROXY protocol from trusted load balancers, the per-client connection cap, and SIGHUP
+  // re-reading the blocklist (src/policy/, docs/policy.md).
+  const reload = () => (policy as RddsPolicy).reload();
+  if (policy instanceof RddsPolicy) {
+    guardPort43(whois, policy);
+    process.on('SIGHUP', reload);
+  }
   const http = new HttpServer({ hosts: config.http.host, port: config.http.port, maxHeaderBytes: 8192, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 });
   http.routes.push(new RdapDoor(pipeline, new RdapRenderer(rdapOptions(config)), rdapDoorOptions(config)));
   // Web WHOIS and searchable WHOIS pages (src/server/web-door.ts, docs/web.md).
@@ -71,6 +80,7 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
     observe,
     ports,
     async close() {
+      process.off('SIGHUP', reload);
       await Promise.all([whois.close(), http.close()]);
       await pipeline.stop();
       await observe.close();

@@ -29,6 +29,9 @@ export async function startTestService(settings: Overrides = {}, objects: Regist
     'admin.port': '0',
     'log.dir': join(dir, 'query-log'),
     'log.level': 'warn',
+    // Every test client comes from loopback: exempt it from rate limits, bans and the per-client
+    // connection cap unless a test sets its own allowlist (test/policy/ tests the limits).
+    'policy.allowlist': ['127.0.0.0/8', '::1'],
     ...settings,
   }, {});
   const service = await startService(config, { store, ...parts });
