@@ -78,6 +78,8 @@ export class Captcha {
     const { challenge, solution } = parsed;
     if (!challenge || typeof challenge !== 'object' || !challenge.parameters || !solution || typeof solution !== 'object') return 'invalid';
     if (challenge.parameters.algorithm !== CAPTCHA_ALGORITHM) return 'invalid';
+    const expiresAt = challenge.parameters.expiresAt;
+    if (typeof expiresAt !== 'number' || expiresAt * 1000 <= this.now()) return expiresAt === undefined ? 'invalid' : 'expired';
     let result;
     try {
       result = await verifySolution({

@@ -9,7 +9,9 @@ import type { Config } from '../config.js';
 import type { Pipeline, Resolution } from '../pipeline.js';
 import type { Remote } from '../policy/policy.js';
 import type { Tier } from '../policy/view.js';
-import { BadQuery, type Query } from '../query/query.js';
+import { isIP } from 'node:net';
+import { normalizeName } from '../model/idn.js';
+import { BadQuery, nameserverQuery, registrarQuery, type Query } from '../query/query.js';
 import { parseSearchExpression, searchKey, type SearchLimits } from '../query/search-query.js';
 import { parseWhoisQuery } from '../query/whois-query.js';
 import { HtmlRenderer, htmlOptions, type HtmlAnswer, type PageContext, type PageLanguage } from '../render/html.js';
@@ -153,7 +155,7 @@ export class WebDoor implements HttpRoute {
       remote,
       parse: () => {
         if (q.length > 255) throw new BadQuery('the query is longer than 255 characters');
-        return parseWhoisQuery(q, this.options.tlds);
+        return webLookupQuery(q, this.options.tlds);
       },
       render: (res) => (text ? this.text(res) : this.page(this.html.lookup(res, { ...ctx, whoisText: res.outcome === 'answered' ? this.whois.render(res) : undefined }))),
       size: (a) => Buffer.byteLength(a.body),
@@ -259,6 +261,24 @@ export class WebDoor implements HttpRoute {
     const trusted = (this.pipeline.policy as { trustedProxies?: Parameters<typeof forwardedClientAddress>[2] }).trustedProxies;
     return trusted ? forwardedClientAddress(peer, req.headers, trusted) : peer;
   }
+}
+
+/**
+ * The lookup box takes what port 43 takes ("domain x", "nameserver x", "registrar x"), and also a
+ * bare IP address (name servers with that glue), a bare IANA ID or a registrar name with spaces
+ * (registrar), and a bare host name of three or more labels (name server).
+ */
+export function webLookupQuery(input: string, tlds: readonly string[]): Query {
+  const text = input.trim();
+  const first = text.split(/\s+/, 1)[0].toLowerCase();
+  if (['domain', 'nameserver', 'registrar', 'help'].includes(first)) return parseWhoisQuery(text, tlds);
+  if (/[\u0000-\u001f\u007f]/.test(text)) throw new BadQuery('the query contains control characters');
+  if (isIP(text)) return nameserverQuery(text);
+  if (/^\d{1,10}$/.test(text) || /\s/.test(text)) return registrarQuery(text);
+  const forms = normalizeName(text);
+  // Domains are registered at the second level: a longer name is a host (name server).
+  if (forms && forms.aLabel.split('.').length > 2) return nameserverQuery(text);
+  return parseWhoisQuery(text, tlds);
 }
 
 function refusalStatus(res: Resolution): number {
