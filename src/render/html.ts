@@ -268,7 +268,7 @@ export class HtmlRenderer {
       body = this.registrar(view, ctx);
     }
     if (ctx.whoisText !== undefined) {
-      body += `<details class="whois-text"><summary>${esc(t.whoisText)}</summary><pre lang="en" dir="ltr">${esc(ctx.whoisText)}</pre>`
+      body += `<details class="whois-text"><summary>${esc(t.whoisText)}</summary><pre lang="en" dir="ltr">${ctx.whoisText.split(/\r?\n/).map(esc).join('\n')}</pre>`
         + `<p><a href="${esc(withParam(ctx.selfPath, 'format', 'text'))}">${esc(t.whoisTextLink)}</a></p></details>`;
     }
     body += this.updated(res, ctx);
@@ -450,7 +450,7 @@ export class HtmlRenderer {
       [k('Registrar Abuse Contact Phone'), data(r.abusePhone)],
     ]));
     const person = (id: string, title: string, p: RegistrarPerson | undefined) =>
-      p ? this.section(id, title, this.dl([[k('Admin Contact').replace(/.*/, title), data(p.name)], [k('Phone Number'), data(p.voice)], [k('Fax Number'), data(p.fax)], [k('Email'), this.mail(p.email)]])) : '';
+      p ? this.section(id, title, this.dl([[title, data(p.name)], [k('Phone Number'), data(p.voice)], [k('Fax Number'), data(p.fax)], [k('Email'), this.mail(p.email)]])) : '';
     out += person('admin', t.adminContact, r.admin) + person('tech', t.techContact, r.tech);
     return out;
   }
