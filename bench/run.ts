@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark of rdds, each beside a baseline measured in the same run, on a
 // 1,000,000-domain demo data set (BENCH_DOMAINS to change it). Results go to docs/benchmarks.md.
-//   BENCH_DOMAINS=1000000  BENCH_SECONDS=5  BENCH_ONLY=store,port43,rdap  BENCH_PG=postgres://...
+//   BENCH_DOMAINS=1000000  BENCH_SECONDS=5  BENCH_ONLY=store,search,port43,rdap  BENCH_PG=postgres://...
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -9,11 +9,12 @@ import { writeDemoJsonLines } from '../src/ingest/demo.js';
 import { benchPostgresImport, benchSqliteImport, storeTable, type StoreBenchResult } from './store.js';
 import { benchPort43, cpuRatios, port43Table, type Port43Row } from './port43.js';
 import { benchHttp, httpTable, throughputRatios } from './rdap.js';
+import { benchSearch, searchTable } from './search.js';
 import { fmt } from './stats.js';
 
 const DOMAINS = Number(process.env.BENCH_DOMAINS ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const ONLY = (process.env.BENCH_ONLY ?? 'store,port43,rdap').split(',');
+const ONLY = (process.env.BENCH_ONLY ?? 'store,search,port43,rdap').split(',');
 const PG_URL = process.env.BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DATA_DIR = join(process.cwd(), 'bench', '.data');
 const OUT = process.env.BENCH_OUT ?? join(process.cwd(), 'docs', 'benchmarks.md');
@@ -52,6 +53,16 @@ if (ONLY.includes('store') || !existsSync(sqlite)) {
     results.push(await benchPostgresImport(jsonl, PG_URL, sampleNames(10000).existing));
   }
   sections.push(`## Store: import and lookups\n\n\`rdds import\` of the demo JSON Lines file (one transaction), then 10,000 \`lookupDomain\` calls on random existing names through the Store.\nTargets: 1M domains imported in under 3 minutes on SQLite; lookups under 0.2 ms median on SQLite.\n\n${storeTable(results)}`);
+}
+
+if (ONLY.includes('search')) {
+  log('search: typical expressions on SQLite');
+  const runs = 20;
+  const result = await benchSearch(sqlite, runs, sampleNames(1000).existing);
+  sections.push(
+    `## Searchable WHOIS\n\nTypical expressions through the Store's search on the ${DOMAINS.toLocaleString('en-US')}-domain SQLite data set (FTS5 trigram indexes), the first page of 50 domain names, ${runs} runs each. ` +
+      `Baseline in the same run: an exact \`lookupDomain\`, median ${fmt(result.lookupMedianMs, 3)} ms. Target: p95 under 100 ms for typical expressions.\n\n${searchTable(result.rows)}\n\np95 over all expressions: ${fmt(result.allP95ms, 1)} ms.`,
+  );
 }
 
 /** The load's query mix: 70% existing ASCII names, 10% IDNs by U-label, 20% missing names. */
