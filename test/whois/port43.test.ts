@@ -129,3 +129,20 @@ test('graceful shutdown finishes queries in flight', async () => {
   await s.stop();
   assert.match(await pending, /^Domain Name: NIC\.EXAMPLE/);
 });
+
+test('listens on IPv4 and IPv6 loopback, and an IPv6 client is answered', async () => {
+  const dual = await startTestService({ 'whois.host': ['127.0.0.1', '::1'] });
+  try {
+    assert.match(await whoisRaw(dual.ports.whois, 'nic.example\r\n', { host: '::1' }), /^Domain Name: NIC\.EXAMPLE\r\n/);
+    assert.match(await whoisRaw(dual.ports.whois, 'nic.example\r\n', { host: '127.0.0.1' }), /^Domain Name: NIC\.EXAMPLE\r\n/);
+  } finally {
+    await dual.stop();
+  }
+});
+
+test('a thousand connections at once, half of them idle, do not stall the others', async () => {
+  const idle = Array.from({ length: 500 }, () => net.connect({ host: '127.0.0.1', port }).on('error', () => {}));
+  const answers = await Promise.all(Array.from({ length: 500 }, () => whoisRaw(port, 'nic.example\r\n')));
+  assert.equal(answers.filter((a) => a.startsWith('Domain Name: NIC.EXAMPLE\r\n')).length, 500);
+  idle.forEach((s) => s.destroy());
+});
