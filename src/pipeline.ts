@@ -5,7 +5,8 @@
 import type { Config } from './config.js';
 import type { QueryLog, Outcome } from './observe/query-record.js';
 import type { Admission, ClientIdentity, Policy, Remote } from './policy/policy.js';
-import { viewContact, viewDomain, viewHosts, viewRegistrar, viewSearch, type SearchView, type View } from './policy/view.js';
+import { viewContact, viewDomain, viewHosts, viewRegistrar, viewSearch, type ResultsView, type SearchView, type View } from './policy/view.js';
+import { rdapSearch } from './rdap-search-lookup.js';
 import { BadQuery, queryKey, type Query } from './query/query.js';
 import type { DataVersion, Store } from './store/store.js';
 
@@ -16,6 +17,8 @@ export interface Resolution {
   view?: View;
   /** The answer to a searchable-WHOIS query (kind 'search'). */
   search?: SearchView;
+  /** The answer to an RDAP search (kind 'rdap-search'): each result viewed like its lookup. */
+  results?: ResultsView;
   refusal?: Extract<Admission, { admitted: false }>;
   /** Why a query was bad, or that an internal error happened (never internal details). */
   error?: string;
@@ -118,7 +121,8 @@ export class Pipeline {
       this.onError?.(err);
     }
     if (!hit) {
-      hit = { answer: req.render(res), outcome: res.outcome, objects: res.search ? res.search.domains.length : objectCount(res.view) };
+      const objects = res.search ? res.search.domains.length : res.results ? res.results.items.length : objectCount(res.view);
+      hit = { answer: req.render(res), outcome: res.outcome, objects };
       if (cacheKey !== undefined && (res.outcome === 'answered' || res.outcome === 'not-found')) {
         if (this.cache.size >= this.options.cacheEntries) this.cache.delete(this.cache.keys().next().value!);
         this.cache.set(cacheKey, hit);
@@ -138,7 +142,7 @@ export class Pipeline {
       outcome: hit.outcome,
       reason: res.refusal?.reason ?? (res.outcome === 'error' || res.outcome === 'bad-query' ? res.error : undefined),
       objects: hit.objects,
-      personal: res.view?.kind === 'domain' || res.view?.kind === 'contact' ? res.view.personalRecords : 0,
+      personal: res.view?.kind === 'domain' || res.view?.kind === 'contact' ? res.view.personalRecords : (res.results?.personalRecords ?? 0),
       latencyMs: performance.now() - started,
       bytes: req.size(answer),
     });
@@ -164,6 +168,14 @@ export class Pipeline {
       const found = await this.store.searchDomains(query.expr, { limit: query.limit, offset: query.offset });
       const search = viewSearch(found.items, query.offset, found.truncated);
       return { ...res, outcome: found.items.length > 0 ? 'answered' : 'not-found', search };
+    }
+    if (query.kind === 'rdap-search') {
+      // Which tiers may search is the door's check (configuration); each result is viewed under this client's access.
+      const decision = await this.policy.access(res.client);
+      if (decision.notice) res.notice = decision.notice;
+      const results = await rdapSearch(this.store, query.search, query.limit, decision.access, { adminBlock: this.config.whois.admin_block });
+      if (results.personalRecords > 0) await this.policy.charge(res.client, results.personalRecords);
+      return { ...res, outcome: results.items.length > 0 ? 'answered' : 'not-found', results };
     }
     const view = await this.find(query, res);
     return view ? { ...res, outcome: 'answered', view } : { ...res, outcome: 'not-found' };
@@ -208,6 +220,7 @@ export class Pipeline {
         return view;
       }
       case 'search':
+      case 'rdap-search':
       case 'help':
         return undefined;
     }

@@ -1,5 +1,6 @@
 // The policy contract the pipeline calls: who the client is, whether it may ask now, and how much
 // of a record it may see. One policy for every door.
+import type { CidrSet } from './cidr-set.js';
 import type { Access, Tier } from './view.js';
 
 export type Door = 'whois' | 'web' | 'search' | 'rdap';
@@ -35,6 +36,8 @@ export interface AccessDecision {
 }
 
 export interface Policy {
+  /** Load balancers whose PROXY protocol header or forwarded header is believed (none when absent). */
+  readonly trustedProxies?: CidrSet;
   identify(remote: Remote): ClientIdentity;
   admit(client: ClientIdentity): Promise<Admission>;
   /** The access this client gets for a record answer, before its personal-data budget is charged. */

@@ -73,6 +73,19 @@ export interface SearchView {
 
 export type View = DomainView | HostView | RegistrarView | ContactEntityView;
 
+/** Why a result set was cut short (RFC 9083 §10.2.1 notice types). */
+export type Truncation = 'authorization' | 'excessive load';
+
+/** RDAP search results: each item a view of one object (a host view holds one host), redacted like a lookup. Carried in Resolution.results. */
+export interface ResultsView {
+  kind: 'results';
+  items: View[];
+  /** Set when more objects matched than the answer carries. */
+  truncated?: Truncation;
+  /** Contacts shown with unredacted personal data, over all items (the personal-data budget counts them). */
+  personalRecords: number;
+}
+
 function contactView(role: ContactRole, contact: Contact, access: Access): { view: ContactView; personal: boolean } | undefined {
   const proxy = contact.privacyProxy !== undefined;
   const revealCustomer = proxy && access.revealCustomer;

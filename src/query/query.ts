@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { normalizeName } from '../model/idn.js';
 import { canonicalIp } from '../model/validate.js';
 import type { SearchExpr } from '../store/search.js';
+import { rdapSearchKey, type RdapSearch } from './rdap-search.js';
 
 export type Query =
   | { kind: 'domain'; name: string; uName?: string }
@@ -14,6 +15,8 @@ export type Query =
   | { kind: 'contact'; handle: string }
   /** Searchable WHOIS: `text` is the expression's stable form (search-query.ts searchKey). */
   | { kind: 'search'; expr: SearchExpr; text: string; offset: number; limit: number }
+  /** RDAP search (RFC 9082 §3.2): at most `limit` results, with a truncation notice past it. */
+  | { kind: 'rdap-search'; search: RdapSearch; limit: number }
   | { kind: 'help' };
 
 export type QueryKind = Query['kind'];
@@ -36,6 +39,8 @@ export function queryKey(q: Query): string {
       return `${q.kind} ${q.handle}`;
     case 'search':
       return `${q.kind} ${q.text} [${q.offset}+${q.limit}]`;
+    case 'rdap-search':
+      return `${q.kind} ${rdapSearchKey(q.search)} [${q.limit}]`;
     case 'help':
       return 'help';
   }

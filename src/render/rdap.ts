@@ -60,8 +60,8 @@ export interface RdapRequestContext {
    * serve) or 403 (not open to this client's access tier), with the reason.
    */
   refuse?: { status: 403 | 501; message: string };
-  /** For searches: which kind of results the answer carries, and how many it may carry. */
-  search?: { kind: SearchKind; maxResults: number };
+  /** For searches: which kind of results the answer carries (the member that holds them). */
+  search?: { kind: SearchKind };
 }
 
 export type SearchKind = 'domains' | 'nameservers' | 'entities';
@@ -170,20 +170,24 @@ export class RdapRenderer {
     const notices: JsonObject[] = [this.termsNotice(ctx)];
     if (res.notice) notices.push({ title: 'Access', description: [res.notice] });
     let body: JsonObject;
-    if (!view) {
-      body = {};
-      notices.push(this.helpNotice());
-    } else if (ctx.search) {
-      const all = view.kind === 'host' ? view.hosts.map((h) => ({ kind: 'host' as const, hosts: [h] })) : [view];
-      const items = all.slice(0, ctx.search.maxResults);
+    if (res.results && ctx.search) {
+      const { items, truncated } = res.results;
       body = this.searchResults(ctx.search.kind, items, res, redactions);
-      if (all.length > items.length) {
+      if (items.some((item) => item.kind === 'domain')) notices.push(...this.domainNotices(ctx));
+      if (truncated) {
         notices.push({
           title: 'Search Policy',
-          type: 'result set truncated due to authorization',
-          description: [`The search matched more objects than one answer carries; only the first ${items.length} are shown.`],
+          type: `result set truncated due to ${truncated}`,
+          description: [
+            truncated === 'authorization'
+              ? `The search matched more objects than one answer carries; only the first ${items.length} are shown.`
+              : `The search was stopped before it had checked every candidate; ${items.length} matching objects are shown. Narrow the pattern.`,
+          ],
         });
       }
+    } else if (!view) {
+      body = {};
+      notices.push(this.helpNotice());
     } else {
       body = this.object(view, ctx.requestUrl, res, redactions, '$', true);
       if (view.kind === 'domain') notices.push(...this.domainNotices(ctx));

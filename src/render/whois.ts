@@ -8,6 +8,7 @@ import type { Host, Registrar, RegistrarPerson } from '../model/types.js';
 import { CONTACT_FIELDS, contactWhoisKey } from '../policy/fields.js';
 import { REDACTED, type ContactView, type DomainView, type HostView, type RegistrarView } from '../policy/view.js';
 import type { Resolution } from '../pipeline.js';
+import { rdapSearchKey } from '../query/rdap-search.js';
 import { WHOIS_HELP } from '../query/whois-query.js';
 import { keyWithTranslations, type Language } from './labels.js';
 
@@ -196,6 +197,8 @@ function queryText(res: Resolution): string {
       return q.handle;
     case 'search':
       return q.text;
+    case 'rdap-search':
+      return rdapSearchKey(q.search);
     case 'help':
       return '';
   }

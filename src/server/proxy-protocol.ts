@@ -225,6 +225,15 @@ export function forwardedClientAddress(peer: string, headers: Headers, trusted: 
 }
 
 /**
+ * The client address of an HTTP request, read the same way by every HTTP door: the socket's peer,
+ * or the address a trusted proxy forwarded (forwardedClientAddress).
+ */
+export function httpClientAddress(req: { socket: { remoteAddress?: string }; headers: Headers }, trusted: CidrSet | undefined): string {
+  const peer = req.socket.remoteAddress ?? '';
+  return trusted ? forwardedClientAddress(peer, req.headers, trusted) : peer;
+}
+
+/**
  * Puts a policy's connection rules on a port-43 server: the PROXY preamble (believed only from
  * trusted proxies) and the per-client cap on concurrent connections. A trusted proxy's own
  * connections are not capped; the client address it passes is, once the header is read.

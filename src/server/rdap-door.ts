@@ -12,7 +12,8 @@ import type { Tier } from '../policy/view.js';
 import { BadQuery, contactQuery, quoteForMessage, type Query } from '../query/query.js';
 import { RDAP_MEDIA_TYPE, type RdapAnswer, type RdapRenderer, type RdapRequestContext } from '../render/rdap.js';
 import type { HttpRoute } from './http.js';
-import { parseRdapSearch, type RdapSearch, type RdapSearchKind } from './rdap-search.js';
+import { parseRdapSearch, type RdapSearch, type RdapSearchKind } from '../query/rdap-search.js';
+import { httpClientAddress } from './proxy-protocol.js';
 
 export interface RdapDoorOptions {
   /** Path the service answers under, starting and ending with '/' ("/rdap/"). */
@@ -80,10 +81,8 @@ export class RdapDoor implements HttpRoute {
       return true;
     }
 
-    // The client address: the socket's peer.
-    // TODO(proxy): when the trusted forwarded-header helper lands in src/server/proxy-protocol.ts, take the address from it here.
-    const address = req.socket.remoteAddress ?? '';
-    const remote: Remote = { door: 'rdap', address };
+    // The client address: the socket's peer, or what a trusted proxy forwarded (the same helper as the web door).
+    const remote: Remote = { door: 'rdap', address: httpClientAddress(req, this.pipeline.policy.trustedProxies) };
 
     let parsed: Parsed;
     try {
@@ -97,7 +96,7 @@ export class RdapDoor implements HttpRoute {
     const ctx: RdapRequestContext = {
       requestUrl: this.renderer.url(parsed.relative),
       refuse: parsed.refuse,
-      search: searchKind ? { kind: searchKind, maxResults: this.options.searchMaxResults } : undefined,
+      search: searchKind ? { kind: searchKind } : undefined,
     };
     const answer = await this.pipeline.handle<RdapAnswer>({
       remote,
@@ -158,17 +157,13 @@ export class RdapDoor implements HttpRoute {
   private parseSearch(kind: RdapSearchKind, rawQuery: string, remote: Remote): Parsed {
     const params = decodeQuery(rawQuery);
     const search = parseRdapSearch(kind, params);
-    const relative = `${kind}?${params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v).replace(/%2A/g, '*')}`).join('&')}`;
+    const relative = `${kind}?${params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v).replace(/%2A|%3A|%40/g, decodeURIComponent)}`).join('&')}`;
     // Which tiers may search is access policy from the configuration; the identity is the pipeline's.
     const tier = this.pipeline.policy.identify(remote).tier;
     if (!this.options.searchTiers.includes(tier)) {
       return { relative, search, query: () => ({ kind: 'help' }), refuse: { status: 403, message: 'searches are not available to this client' } };
     }
-    if (search.kind === 'nameservers' && search.by === 'ip') {
-      return { relative, search, query: () => ({ kind: 'nameserver-ip', address: search.address }) };
-    }
-    // Everything else needs the Store's search side (src/server/rdap-search.ts: RdapSearchSource).
-    return { relative, search, query: () => ({ kind: 'help' }), refuse: { status: 501, message: `this search is not implemented yet (${kind}?${params[0][0]}=)` } };
+    return { relative, search, query: () => ({ kind: 'rdap-search', search, limit: this.options.searchMaxResults }) };
   }
 
   private send(req: http.IncomingMessage, res: http.ServerResponse, answer: RdapAnswer, extra: Record<string, string> = {}): void {

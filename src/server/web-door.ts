@@ -19,7 +19,7 @@ import type { WhoisRenderer } from '../render/whois.js';
 import type { SearchExpr } from '../store/search.js';
 import { Captcha } from './captcha.js';
 import type { HttpRoute } from './http.js';
-import { forwardedClientAddress } from './proxy-protocol.js';
+import { httpClientAddress } from './proxy-protocol.js';
 import { webAssets, type Asset } from './web-assets.js';
 
 export interface WebDoorOptions {
@@ -111,7 +111,7 @@ export class WebDoor implements HttpRoute {
     const selfParams = new URLSearchParams();
     if (q) selfParams.set('q', q);
     const ctx: PageContext = { lang, q, selfPath: '' };
-    const remote: Remote = { door: path === '/whois' || path === '/' ? 'web' : 'search', address: this.clientAddress(req) };
+    const remote: Remote = { door: path === '/whois' || path === '/' ? 'web' : 'search', address: httpClientAddress(req, this.pipeline.policy.trustedProxies) };
 
     if (path === '/' || (path === '/whois' && q === '')) {
       ctx.selfPath = '/';
@@ -254,12 +254,6 @@ export class WebDoor implements HttpRoute {
       for (const { lang } of ranked) if ((offered as readonly string[]).includes(lang)) return lang as PageLanguage;
     }
     return offered[0];
-  }
-
-  private clientAddress(req: http.IncomingMessage): string {
-    const peer = req.socket.remoteAddress ?? '';
-    const trusted = (this.pipeline.policy as { trustedProxies?: Parameters<typeof forwardedClientAddress>[2] }).trustedProxies;
-    return trusted ? forwardedClientAddress(peer, req.headers, trusted) : peer;
   }
 }
 

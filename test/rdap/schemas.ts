@@ -97,10 +97,19 @@ function load(): Ajv {
     stripNestedIds(schema);
     if (!a.getSchema(schema.$id)) a.addSchema(schema);
   }
+  // The tool has a search schema for name servers only: domain and entity searches get the same
+  // envelope, with their own member whose items are the lookup schema's objects.
+  const nameservers = JSON.parse(readFileSync(join(SCHEMA_DIR, 'rdap_nameservers.json'), 'utf8'));
+  for (const [id, member, item] of [['rdap_domains.json', 'domainSearchResults', 'rdap_domain.json#'], ['rdap_entities_search.json', 'entitySearchResults', 'rdap_entity.json#']]) {
+    const { nameserverSearchResults, ...rest } = nameservers.properties;
+    const schema = { ...nameservers, $id: id, title: member, links: undefined, properties: { [member]: { ...nameserverSearchResults, items: { $ref: item } }, ...rest }, required: [member], additionalProperties: false };
+    delete schema.links;
+    if (!a.getSchema(id)) a.addSchema(schema);
+  }
   return (ajv = a);
 }
 
-export type ResponseType = 'domain' | 'nameserver' | 'entity' | 'help' | 'error' | 'nameservers';
+export type ResponseType = 'domain' | 'nameserver' | 'entity' | 'help' | 'error' | 'nameservers' | 'domains' | 'entities';
 const SCHEMA_OF: Record<ResponseType, string> = {
   domain: 'rdap_domain.json',
   nameserver: 'rdap_nameserver.json',
@@ -108,6 +117,8 @@ const SCHEMA_OF: Record<ResponseType, string> = {
   help: 'rdap_help.json',
   error: 'rdap_error.json',
   nameservers: 'rdap_nameservers.json',
+  domains: 'rdap_domains.json',
+  entities: 'rdap_entities_search.json',
 };
 
 /**

@@ -1,14 +1,10 @@
-// RDAP searches (RFC 9082 §3.2): which ones exist, their partial-match patterns, and the small
-// interface the RDAP door needs from the Store to answer them. Until the Store implements that
-// interface (src/store/search.ts is being designed), the door answers these searches with 501,
-// except `nameservers?ip=`, which the Store's exact address lookup already serves.
+// RDAP searches (RFC 9082 §3.2): which ones exist and their partial-match patterns. The RDAP door
+// parses a search's query string into an RdapSearch; the pipeline answers it (src/rdap-search-lookup.ts)
+// with the Store's search side (src/store/search.ts).
 import { isIP } from 'node:net';
 import { normalizeName } from '../model/idn.js';
-import type { Contact, Registrar } from '../model/types.js';
 import { canonicalIp } from '../model/validate.js';
-import { BadQuery, quoteForMessage } from '../query/query.js';
-import type { SearchPage, SearchResult } from '../store/search.js';
-import type { DomainRecord, HostRecord } from '../store/store.js';
+import { BadQuery, quoteForMessage } from './query.js';
 
 export type RdapSearchKind = 'domains' | 'nameservers' | 'entities';
 
@@ -37,23 +33,6 @@ export type RdapSearch =
   | { kind: 'nameservers'; by: 'name'; pattern: RdapPattern }
   | { kind: 'nameservers'; by: 'ip'; address: string }
   | { kind: 'entities'; by: 'fn' | 'handle'; pattern: RdapPattern };
-
-/**
- * What the RDAP door needs from the Store for searches. Each returns at most `page.limit` items,
- * and `truncated` when more matched. Matching: ASCII case-insensitive; names on A-labels
- * (`prefix`/`suffix` are A-label text); `fn` on the contact's name (internationalised or
- * localised) or a registrar's name; `handle` on contact handles and registrar IANA IDs.
- */
-export interface RdapSearchSource {
-  /** Domains whose name matches (`name`) or that use a name server whose name matches (`nsLdhName`). */
-  searchDomainsByName(by: 'name' | 'nsLdhName', pattern: RdapPattern, page: SearchPage): Promise<SearchResult<DomainRecord>>;
-  /** Domains that use a name server with this glue address (canonical text). */
-  searchDomainsByNameserverAddress(address: string, page: SearchPage): Promise<SearchResult<DomainRecord>>;
-  /** Hosts whose name matches. */
-  searchHosts(pattern: RdapPattern, page: SearchPage): Promise<SearchResult<HostRecord>>;
-  /** Contacts and registrars whose name (`fn`) or handle / IANA ID (`handle`) matches. */
-  searchEntities(by: 'fn' | 'handle', pattern: RdapPattern, page: SearchPage): Promise<SearchResult<Contact | Registrar>>;
-}
 
 /** Parses a search's query string parameters (already percent-decoded). Throws BadQuery. */
 export function parseRdapSearch(kind: RdapSearchKind, params: readonly [string, string][]): RdapSearch {
@@ -119,4 +98,12 @@ export function namePattern(text: string): RdapPattern {
     suffix = forms.aLabel.slice(1);
   }
   return { text, prefix, suffix, partial: true };
+}
+
+/** A stable text form of a search (part of the cache key and the query log's normalised query). */
+export function rdapSearchKey(search: RdapSearch): string {
+  if (search.by === 'ip' || search.by === 'nsIp') return `${search.kind}?${search.by}=${search.address}`;
+  const p = search.pattern;
+  const text = search.kind === 'entities' ? p.text : `${p.prefix}${p.partial ? '*' : ''}${p.suffix}`;
+  return `${search.kind}?${search.by}=${text}`;
 }
