@@ -41,10 +41,10 @@ export interface Redaction extends JsonObject {
   reason: { description: string };
 }
 
-/** One rendered RDAP answer: the HTTP status and the serialised body (kept in the pipeline's cache as is). */
+/** One rendered RDAP answer: the HTTP status and the body as UTF-8 bytes (kept in the pipeline's cache as is, so a cached answer is written without encoding it again). */
 export interface RdapAnswer {
   status: number;
-  body: string;
+  body: Buffer;
   /** Seconds for Retry-After (429). */
   retryAfter?: number;
   /** True when the answer may be cached by clients and proxies (found or not found, public tier). */
@@ -149,7 +149,7 @@ export class RdapRenderer {
         break;
     }
     const answer = this.answer(res, ctx);
-    return { status: 200, body: JSON.stringify(answer), cacheable: res.client.tier === 'public' };
+    return { status: 200, body: Buffer.from(JSON.stringify(answer)), cacheable: res.client.tier === 'public' };
   }
 
   /** An error object (RFC 9083 §6) with the terms-of-service notice. */
@@ -161,7 +161,7 @@ export class RdapRenderer {
       description: [...description],
       notices: [this.termsNotice(ctx)],
     };
-    return { status, body: JSON.stringify(body), cacheable: false };
+    return { status, body: Buffer.from(JSON.stringify(body)), cacheable: false };
   }
 
   private answer(res: Resolution, ctx: RdapRequestContext): JsonObject {

@@ -105,7 +105,7 @@ export class RdapDoor implements HttpRoute {
         return parsed.query();
       },
       render: (resolution) => this.renderer.render(resolution, ctx),
-      size: (a) => Buffer.byteLength(a.body),
+      size: (a) => a.body.length,
       format: `rdap ${ctx.requestUrl}`,
     });
     this.send(req, res, answer);
@@ -170,7 +170,7 @@ export class RdapDoor implements HttpRoute {
     const headers: Record<string, string | number> = {
       ...corsHeaders(),
       'content-type': `${mediaType(req.headers.accept)}; charset=utf-8`,
-      'content-length': Buffer.byteLength(answer.body),
+      'content-length': answer.body.length,
       'cache-control': answer.cacheable && this.options.cacheMaxAgeSeconds > 0 ? `public, max-age=${this.options.cacheMaxAgeSeconds}` : 'no-store',
       vary: 'Accept',
       ...extra,
