@@ -98,6 +98,7 @@ export class Pipeline {
     const client = this.policy.identify(req.remote);
     let res: Resolution = { outcome: 'error', client, data: this.data };
     let delayMs = 0;
+    let key: string | undefined; // the normalised query: cache key (with the format) and log text
     let cacheKey: string | undefined;
     let hit: CachedAnswer | undefined;
     try {
@@ -107,10 +108,11 @@ export class Pipeline {
       } else {
         delayMs = admission.delayMs ?? 0;
         res = this.parse(res, req);
+        if (res.query) key = queryKey(res.query);
         // A public answer is the same for every client until the data changes: serve it from
         // the cache without touching the Store.
         if (res.query && client.tier === 'public' && this.options.cacheEntries > 0) {
-          cacheKey = `${req.format}\n${queryKey(res.query)}`;
+          cacheKey = `${req.format}\n${key}`;
           hit = this.cache.get(cacheKey);
         }
         if (res.query && !hit) res = await this.lookup(res, res.query);
@@ -138,7 +140,7 @@ export class Pipeline {
       endUser: req.remote.endUser,
       tier: client.tier,
       kind: res.query?.kind ?? 'unknown',
-      query: res.query ? queryKey(res.query) : res.error ?? '',
+      query: key ?? res.error ?? '',
       outcome: hit.outcome,
       reason: res.refusal?.reason ?? (res.outcome === 'error' || res.outcome === 'bad-query' ? res.error : undefined),
       objects: hit.objects,

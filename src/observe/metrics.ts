@@ -83,10 +83,20 @@ export class Metrics {
     }
   }
 
+  // Labelled children looked up once per series: prom-client hashes a label object on every call,
+  // which is measurable on the per-query path.
+  private readonly queryCounters = new Map<string, { inc(): void }>();
+  private readonly latencyHistograms = new Map<string, { observe(value: number): void }>();
+
   /** The query record observer: counts, latency, refusals. */
   readonly observeQuery = (rec: QueryRecord): void => {
-    this.queries.inc({ door: rec.door, outcome: rec.outcome });
-    this.latency.observe({ door: rec.door }, rec.latencyMs / 1000);
+    const series = `${rec.door} ${rec.outcome}`;
+    let counter = this.queryCounters.get(series);
+    if (!counter) this.queryCounters.set(series, (counter = this.queries.labels({ door: rec.door, outcome: rec.outcome })));
+    counter.inc();
+    let histogram = this.latencyHistograms.get(rec.door);
+    if (!histogram) this.latencyHistograms.set(rec.door, (histogram = this.latency.labels({ door: rec.door })));
+    histogram.observe(rec.latencyMs / 1000);
     if (rec.outcome === 'refused') this.refusals.inc({ door: rec.door, reason: rec.reason ?? 'unspecified' });
   };
 
