@@ -3,7 +3,7 @@
 import { BenchServer } from './child.js';
 import { runHttpLoad } from './http-load.js';
 import type { Port43Row } from './port43.js';
-import { fmt } from './stats.js';
+import { fmt, median } from './stats.js';
 
 export interface HttpRow extends Port43Row {
   keepAlive: boolean;
@@ -34,6 +34,18 @@ export function httpTable(rows: HttpRow[]): string {
     `| ${r.server} | ${r.keepAlive ? 'keep-alive' : 'new connection'} | ${r.concurrency} | ${Math.round(r.load.qps).toLocaleString('en-US')} | ${fmt(r.load.p50ms)} / ${fmt(r.load.p99ms)} ms | ${fmt(r.cpuPerQueryUs, 0)} µs | ${fmt(r.rssMb, 0)} MB | ${Object.entries(r.statuses).map(([s, n]) => `${s}: ${n}`).join(', ')} | ${fmt(r.load.loadCpuMs / 1000, 1)} s |`,
   );
   return ['| server | connections | concurrency | requests/s | p50 / p99 | server CPU per request | server RSS | statuses | load generator CPU |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |', ...lines].join('\n');
+}
+
+/** The median size in bytes of rdds's answers to these paths. */
+export async function rdapAnswerBytes(settings: Record<string, string>, paths: string[]): Promise<number> {
+  const server = await BenchServer.start('rdds', settings);
+  try {
+    const sizes: number[] = [];
+    for (const path of paths) sizes.push((await (await fetch(`http://127.0.0.1:${server.ports.http}${encodeURI(path)}`)).arrayBuffer()).byteLength);
+    return Math.round(median(sizes));
+  } finally {
+    await server.stop();
+  }
 }
 
 /** rdds requests/s as a share of the bare server's, per mode and concurrency. */

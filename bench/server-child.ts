@@ -9,7 +9,10 @@ import { startService } from '../src/server/service.js';
 
 const [mode, settingsJson] = process.argv.slice(2);
 const FIXED_TEXT = Buffer.from(('Domain Name: BARE.EXAMPLE\r\n' + 'Registrar: Fixed Answer Registrar\r\n'.repeat(60)).slice(0, 2046) + '\r\n');
-const FIXED_JSON = Buffer.from(JSON.stringify({ objectClassName: 'domain', ldhName: 'bare.example', pad: 'x'.repeat(1960) }));
+const settings = JSON.parse(settingsJson ?? '{}') as Record<string, string>;
+/** The bare HTTP server's JSON body: 2 KB, or as many bytes as settings.bytes says. */
+const jsonBytes = Number(settings.bytes ?? 2048);
+const FIXED_JSON = Buffer.from(JSON.stringify({ objectClassName: 'domain', ldhName: 'bare.example', pad: 'x'.repeat(Math.max(0, jsonBytes - 64)) }));
 
 async function listen(server: net.Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -31,7 +34,6 @@ async function start(): Promise<Record<string, number>> {
     });
     return { http: await listen(server) };
   }
-  const settings = JSON.parse(settingsJson ?? '{}') as Record<string, string>;
   const config = loadConfig(undefined, { 'whois.host': '127.0.0.1', 'whois.port': '0', 'http.host': '127.0.0.1', 'http.port': '0', 'admin.host': '127.0.0.1', 'admin.port': '0', ...settings }, {});
   const service = await startService(config);
   return { ...service.ports };
