@@ -14,3 +14,16 @@ storeContract('sqlite', async () => {
   const store = SqliteStore.open(join(dir, `store-${++n}.db`));
   return { store, dispose: () => store.close() };
 });
+
+// Small stores answer every domain search from one small conjunct; the same contract again with
+// the other plans forced: the whole expression tested row by row over every domain, and the
+// compound SELECT.
+for (const [plan, searchTuning] of [
+  ['window scan', { driverCap: 0, scanWindow: 1_000_000 }],
+  ['compound SELECT', { driverCap: 0, scanWindow: 0 }],
+] as const) {
+  storeContract(`sqlite, searches by ${plan}`, async () => {
+    const store = SqliteStore.open(join(dir, `store-${++n}.db`), { searchTuning });
+    return { store, dispose: () => store.close() };
+  });
+}

@@ -16,4 +16,7 @@ export const SQLITE_MIGRATIONS: string[] = [
   `CREATE INDEX host_addresses_by_host ON host_addresses (host);`,
   // Searchable WHOIS and RDAP searches (src/store/sqlite/search.ts).
   SQLITE_SEARCH_MIGRATION,
+  // Searches test candidate domains one by one (src/store/sqlite/search.ts): mapping rows by domain.
+  `CREATE INDEX domain_contacts_by_domain ON domain_contacts (domain);
+  CREATE INDEX domain_hosts_by_domain ON domain_hosts (domain);`,
 ];

@@ -4,8 +4,16 @@
 // the domains that use them. The index is kept in the same put as the record (SqliteStore.putSync
 // calls index() first), so a search sees exactly what lookups see, in the same transaction.
 //
-// A boolean expression compiles to one compound SELECT: AND = INTERSECT (then EXCEPT for NOT),
-// OR = UNION; every term yields domain names, and the outer query sorts and pages them.
+// A search answers one page of domain names in name order without building every term's whole set:
+//  1. Candidates from one small conjunct: the first positive term (or group) of the top-level AND
+//     that yields at most driverCap rows, tried cheapest kind first and read with a LIMIT, so a
+//     big term costs little to give up on. The candidates are sorted and every other conjunct is
+//     tested row by row (test(), the per-domain mirror of term()), stopping when the page is full.
+//  2. No small conjunct: the first scanWindow domains in name order are tested against the whole
+//     expression; when the page fills up within them (dense results), or they are all there is,
+//     that is the answer.
+//  3. Otherwise one compound SELECT: AND = INTERSECT (then EXCEPT for NOT), OR = UNION ALL; every
+//     term yields domain names, and the outer query sorts and pages them.
 import type Database from 'better-sqlite3';
 import { isIP } from 'node:net';
 import type { Contact, Host, Registrar, RegistryObject } from '../../model/types.js';
@@ -44,6 +52,17 @@ export const SQLITE_SEARCH_MIGRATION = `
 /** Contact columns a domain search can name, in contact_search and contact_fts. */
 const CONTACT_COLUMNS = new Set(['name', 'org', 'street', 'city', 'sp', 'pc']);
 
+/**
+ * driverCap: most rows a conjunct may yield to be the candidates (a big one is given up after
+ * this many). scanWindow: how many domains, in name order, the dense-results scan looks at.
+ */
+export interface SearchTuning {
+  driverCap: number;
+  scanWindow: number;
+}
+
+export const SEARCH_TUNING: SearchTuning = { driverCap: 20_000, scanWindow: 10_000 };
+
 interface Sql {
   sql: string;
   params: unknown[];
@@ -54,7 +73,10 @@ type ContactRow = { id: number; name: string | null; org: string | null; street:
 export class SqliteSearch {
   private readonly q;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly tuning = SEARCH_TUNING,
+  ) {
     const p = (sql: string) => db.prepare(sql);
     this.q = {
       oldDomain: p('SELECT data FROM domains WHERE name = ?').pluck(),
@@ -73,6 +95,7 @@ export class SqliteSearch {
       contact: p('SELECT data FROM contacts WHERE handle = ?').pluck(),
       host: p('SELECT data FROM hosts WHERE name = ?').pluck(),
       registrar: p('SELECT data FROM registrars WHERE iana_id = ?').pluck(),
+      countUpTo: p('SELECT count(*) FROM (SELECT 1 FROM domains LIMIT ?)').pluck(),
     };
   }
 
@@ -117,12 +140,35 @@ export class SqliteSearch {
   }
 
   searchDomains(expr: SearchExpr, page: SearchPage): SearchResult<string> {
+    const tuning = this.tuning;
+    const result = (rows: string[]) => ({ items: rows.slice(0, page.limit), truncated: rows.length > page.limit });
+    const conjuncts = expr.op === 'and' ? expr.args : [expr];
+    const positives = conjuncts.filter((a) => a.op !== 'not').sort((a, b) => driverOrder(a) - driverOrder(b));
+    for (const driver of positives) {
+      const set = compile(driver);
+      const names = this.db.prepare(`SELECT name FROM (${set.sql}) LIMIT ?`).pluck().all(...set.params, tuning.driverCap + 1) as string[];
+      if (names.length > tuning.driverCap) continue;
+      const rest = conjuncts.filter((a) => a !== driver);
+      return result(this.tested({ sql: 'SELECT DISTINCT value FROM json_each(?) ORDER BY value', params: [JSON.stringify(names)] }, rest, page));
+    }
+    const window = this.tested({ sql: 'SELECT name FROM domains ORDER BY name LIMIT ?', params: [tuning.scanWindow] }, conjuncts, page);
+    if (window.length > page.limit || (this.q.countUpTo.get(tuning.scanWindow) as number) < tuning.scanWindow) return result(window); // a full page, or every domain
     const compiled = compile(expr);
     const rows = this.db
       .prepare(`SELECT DISTINCT name FROM (${compiled.sql}) ORDER BY name LIMIT ? OFFSET ?`)
       .pluck()
       .all(...compiled.params, page.limit + 1, page.offset ?? 0) as string[];
-    return { items: rows.slice(0, page.limit), truncated: rows.length > page.limit };
+    return result(rows);
+  }
+
+  /** One page (plus one row) of the candidates (sorted domain names, distinct) that pass every conjunct. */
+  private tested(candidates: Sql, conjuncts: SearchExpr[], page: SearchPage): string[] {
+    const t = conjuncts.length ? test({ op: 'and', args: conjuncts }) : { sql: '1', params: [] };
+    // A materialized, ordered candidate list lets SQLite skip the final sort and stop at the LIMIT.
+    return this.db
+      .prepare(`WITH c(name) AS MATERIALIZED (${candidates.sql}) SELECT name FROM c x WHERE ${t.sql} ORDER BY name LIMIT ? OFFSET ?`)
+      .pluck()
+      .all(...candidates.params, ...t.params, page.limit + 1, page.offset ?? 0) as string[];
   }
 
   searchHosts(q: { name?: string; address?: string }, page: SearchPage): SearchResult<HostRecord> {
@@ -215,7 +261,7 @@ function term(field: Extract<SearchExpr, { op: 'term' }>['field'], pattern: stri
     case 'domain': {
       const a = likeOn('name', pattern, true);
       const u = likeOn('uname', pattern, true);
-      return { sql: `SELECT name FROM domain_fts WHERE ${a.sql} UNION SELECT name FROM domain_fts WHERE ${u.sql}`, params: [...a.params, ...u.params] };
+      return { sql: `SELECT name FROM domain_fts WHERE ${a.sql} UNION ALL SELECT name FROM domain_fts WHERE ${u.sql}`, params: [...a.params, ...u.params] };
     }
     case 'cc':
       if (!hasWildcard(pattern)) {
@@ -250,7 +296,7 @@ export function compile(expr: SearchExpr): Sql {
     case 'term':
       return term(expr.field, expr.pattern);
     case 'or':
-      return join(expr.args.map(compile), 'UNION');
+      return join(expr.args.map(compile), 'UNION ALL'); // every reader of a set makes it distinct
     case 'not':
       throw new Error('NOT needs a positive term beside it');
     case 'and': {
@@ -263,9 +309,81 @@ export function compile(expr: SearchExpr): Sql {
   }
 }
 
-function join(parts: Sql[], op: 'UNION' | 'INTERSECT' | 'EXCEPT'): Sql {
+function join(parts: Sql[], op: 'UNION ALL' | 'INTERSECT' | 'EXCEPT'): Sql {
   if (parts.length === 1) return parts[0];
   // Each member is wrapped, so SQLite's left-to-right compound operators keep the tree's grouping.
   return { sql: parts.map((p) => `SELECT name FROM (${p.sql})`).join(` ${op} `), params: parts.flatMap((p) => p.params) };
 }
 
+/**
+ * Which conjuncts to try first as candidates (lowest first): exact terms on indexed keys, cheap to
+ * read or to give up on; then domain names; then longer patterns, likely to match less.
+ */
+function driverOrder(e: SearchExpr): number {
+  if (e.op !== 'term') return 3;
+  const exact = !hasWildcard(e.pattern);
+  if (exact && (e.field === 'nsip' || e.field === 'ns' || e.field === 'cc' || (e.field === 'registrar' && /^\d{1,10}$/.test(e.pattern)))) return 0;
+  if (e.field === 'domain') return 1;
+  return 2 + 1 / (1 + e.pattern.replace(/[*?]/g, '').length);
+}
+
+/** A LIKE on a plain column: what likeOn's FTS pair decides, row by row (FTS5 rechecks LIKE on the content too). */
+function likeRow(column: string, pattern: string, substring: boolean): Sql {
+  return { sql: `${column} LIKE ? ESCAPE '\\'`, params: [likePattern(pattern, substring).like] };
+}
+
+/** The domain `x.name` matches the term: term() tested for one domain, through the by-domain indexes. */
+function termTest(field: Extract<SearchExpr, { op: 'term' }>['field'], pattern: string): Sql {
+  const contactTest = (cond: Sql): Sql => ({
+    sql: `EXISTS (SELECT 1 FROM domain_contacts dc CROSS JOIN contact_search s ON s.handle = dc.contact WHERE dc.domain = x.name AND ${cond.sql})`,
+    params: cond.params,
+  });
+  switch (field) {
+    case 'domain': {
+      const a = likeRow('x.name', pattern, true);
+      const u = likeRow("json_extract(d.data, '$.unicodeName')", pattern, true);
+      // Only a name with an IDN label (xn--) has a U-label: the others skip reading the record.
+      const sql = `(${a.sql} OR (x.name LIKE '%xn--%' AND EXISTS (SELECT 1 FROM domains d WHERE d.name = x.name AND ${u.sql})))`;
+      return { sql, params: [...a.params, ...u.params] };
+    }
+    case 'cc':
+      return contactTest(hasWildcard(pattern) ? likeRow('s.cc', pattern.toUpperCase(), false) : { sql: 's.cc = ?', params: [pattern.toUpperCase()] });
+    case 'registrar': {
+      const registrar = /^\d{1,10}$/.test(pattern)
+        ? { sql: 'd.registrar_id = ?', params: [Number(pattern)] }
+        : { sql: "d.registrar_id IN (SELECT iana_id FROM registrars WHERE name_key LIKE ? ESCAPE '\\')", params: [likePattern(registrarNameKey(pattern), true).like] };
+      return { sql: `EXISTS (SELECT 1 FROM domains d WHERE d.name = x.name AND ${registrar.sql})`, params: registrar.params };
+    }
+    case 'ns': {
+      if (!hasWildcard(pattern)) return { sql: 'EXISTS (SELECT 1 FROM domain_hosts dh WHERE dh.host = ? AND dh.domain = x.name)', params: [pattern.toLowerCase()] };
+      const hosts = hostNameTerm(pattern.toLowerCase(), 'name');
+      // `+`: the matching hosts are one list, built once; without it SQLite probes (domain, host) once per listed host.
+      return { sql: `EXISTS (SELECT 1 FROM domain_hosts dh WHERE dh.domain = x.name AND +dh.host IN (${hosts.sql}))`, params: hosts.params };
+    }
+    case 'nsip':
+      return {
+        sql: 'EXISTS (SELECT 1 FROM host_addresses a CROSS JOIN domain_hosts dh ON dh.host = a.host AND dh.domain = x.name WHERE a.address = ?)',
+        params: [isIP(pattern) ? canonicalIp(pattern) : pattern],
+      };
+    default:
+      if (!CONTACT_COLUMNS.has(field)) throw new Error(`unknown search field ${field}`);
+      return contactTest(likeRow(`s.${field}`, pattern, true));
+  }
+}
+
+/** A condition on the domain `x.name`, true exactly when compile(expr) would yield it. */
+function test(expr: SearchExpr): Sql {
+  switch (expr.op) {
+    case 'term':
+      return termTest(expr.field, expr.pattern);
+    case 'not': {
+      const t = test(expr.arg);
+      return { sql: `NOT (${t.sql})`, params: t.params };
+    }
+    case 'and':
+    case 'or': {
+      const parts = expr.args.map(test);
+      return { sql: `(${parts.map((p) => p.sql).join(expr.op === 'and' ? ' AND ' : ' OR ')})`, params: parts.flatMap((p) => p.params) };
+    }
+  }
+}

@@ -7,7 +7,7 @@ import { CONTACT_ROLES, type Contact, type Domain, type Host, type Registrar, ty
 import { missingReferenceMessage, referencesOf } from '../references.js';
 import { emptyCounts, registrarNameKey, type DataVersion, type DomainRecord, type HostRecord, type Store } from '../store.js';
 import { SQLITE_MIGRATIONS } from './schema.js';
-import { SqliteSearch } from './search.js';
+import { SqliteSearch, type SearchTuning } from './search.js';
 import type { SearchExpr, SearchPage, SearchResult } from '../search.js';
 import { isIP } from 'node:net';
 
@@ -18,8 +18,11 @@ export class SqliteStore implements Store {
   private readonly q;
   private readonly search: SqliteSearch;
 
-  private constructor(private readonly db: Database.Database) {
-    this.search = new SqliteSearch(db);
+  private constructor(
+    private readonly db: Database.Database,
+    searchTuning?: SearchTuning,
+  ) {
+    this.search = new SqliteSearch(db, searchTuning);
     const p = (sql: string) => db.prepare(sql);
     this.q = {
       domain: p('SELECT data FROM domains WHERE name = ?'),
@@ -47,7 +50,8 @@ export class SqliteStore implements Store {
     };
   }
 
-  static open(path: string): SqliteStore {
+  /** `searchTuning` is for tests: it forces domain searches onto a given plan (see search.ts). */
+  static open(path: string, options: { searchTuning?: SearchTuning } = {}): SqliteStore {
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -59,7 +63,7 @@ export class SqliteStore implements Store {
         db.pragma(`user_version = ${i + 1}`);
       })();
     }
-    return new SqliteStore(db);
+    return new SqliteStore(db, options.searchTuning);
   }
 
   /** The underlying database, for modules that add their own tables (query log, search index). */
