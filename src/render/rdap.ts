@@ -351,16 +351,21 @@ export class RdapRenderer {
     if (related) links.push({ value: objectUrl, rel: 'related', href: related, type: RDAP_MEDIA_TYPE });
     const about = this.registrarAboutLink(r);
     if (about) links.push(about);
-    const out: JsonObject = {
+    const out = this.registrarObject(r, [['fn', {}, 'text', r.name]]);
+    if (links.length > 0) out.links = links;
+    return out;
+  }
+
+  /** What every registrar entity carries: the IANA ID as handle and public ID, a vCard, the abuse contact. */
+  private registrarObject(r: Registrar, card: VcardEntry[]): JsonObject {
+    return {
       objectClassName: 'entity',
       handle: String(r.ianaId),
       roles: ['registrar'],
       publicIds: [{ type: 'IANA Registrar ID', identifier: String(r.ianaId) }],
-      vcardArray: vcard([['fn', {}, 'text', r.name]]),
+      vcardArray: vcard(card),
       entities: [this.abuseEntity(r)],
     };
-    if (links.length > 0) out.links = links;
-    return out;
   }
 
   private registrarAboutLink(r: Registrar): Link | undefined {
@@ -385,14 +390,7 @@ export class RdapRenderer {
     const links: Link[] = [this.selfLink(requestUrl, self)];
     const about = this.registrarAboutLink(r);
     if (about) links.push(about);
-    const out: JsonObject = {
-      objectClassName: 'entity',
-      handle: String(r.ianaId),
-      roles: ['registrar'],
-      publicIds: [{ type: 'IANA Registrar ID', identifier: String(r.ianaId) }],
-      vcardArray: vcard(card),
-      entities: [this.abuseEntity(r)],
-    };
+    const out = this.registrarObject(r, card);
     const events: JsonObject[] = [];
     if (r.updated) events.push({ eventAction: 'last changed', eventDate: rdapDate(r.updated) });
     events.push(this.lastUpdate(res));
