@@ -14,5 +14,6 @@ function find(dir) {
 
 const filter = process.argv.slice(2);
 const files = find('test').filter((f) => filter.length === 0 || filter.some((x) => f.includes(x))).sort();
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+// A test that hangs fails after two minutes instead of stalling the whole run (and CI).
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-timeout=120000', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -78,7 +78,13 @@ describe('blocklist file', () => {
       // A watcher on a fresh Blocklist sees the change (polling fast for the test).
       const watched = new Blocklist(file, {}, 20).watch();
       const keepAlive = setInterval(() => {}, 1000); // the watcher does not hold the process open by itself
-      const loaded = new Promise<number>((resolve) => ((watched as any).events.onLoad = resolve));
+      const loaded = new Promise<number>((resolve, reject) => {
+        (watched as any).events.onLoad = resolve;
+        setTimeout(() => reject(new Error('the watcher did not see the change within 5 s')), 5000).unref();
+      });
+      // fs.watchFile takes its first look asynchronously: change the file only after it has, or the
+      // new file would be its starting point and no change would ever be seen.
+      await new Promise((resolve) => setTimeout(resolve, 200));
       renameSync((writeFileSync(file + '.new', '2001:db8::/32\n'), file + '.new'), file);
       assert.equal(await loaded, 1);
       clearInterval(keepAlive);
