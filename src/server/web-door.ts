@@ -22,6 +22,10 @@ import type { HttpRoute } from './http.js';
 import { httpClientAddress } from './proxy-protocol.js';
 import { webAssets, type Asset } from './web-assets.js';
 
+
+/** A search by a tier the configuration does not let search: answered 403, logged as a bad query. */
+const SEARCH_FORBIDDEN = 'the searchable WHOIS is open only to authorised users';
+
 export interface WebDoorOptions {
   tlds: readonly string[];
   languages: readonly PageLanguage[];
@@ -129,12 +133,9 @@ export class WebDoor implements HttpRoute {
     if (url.searchParams.has('page')) selfParams.set('page', String(page));
     ctx.selfPath = `${path}?${selfParams}`;
     const tier = this.pipeline.policy.identify(remote).tier;
-    if (!this.options.searchTiers.includes(tier)) {
-      this.send(req, res, json ? jsonError(403, 'the searchable WHOIS is open only to authorised users') : this.page(this.html.searchForbidden(ctx)));
-      return true;
-    }
     if (q === '' && !json) {
-      this.send(req, res, this.page(this.html.searchHome(ctx)), { vary: 'Accept-Language', 'content-language': lang });
+      const page = this.options.searchTiers.includes(tier) ? this.html.searchHome(ctx) : this.html.searchForbidden(ctx);
+      this.send(req, res, this.page(page), { vary: 'Accept-Language', 'content-language': lang });
       return true;
     }
     this.send(req, res, await this.search(remote, tier, q, page, json, ctx), json ? {} : { vary: 'Accept-Language', 'content-language': lang });
@@ -171,6 +172,9 @@ export class WebDoor implements HttpRoute {
     return this.pipeline.handle<WebAnswer>({
       remote,
       parse: (): Query => {
+        // Who may search is checked here, after admission, so a refused client hears why it was
+        // refused and the query log records the attempt.
+        if (!this.options.searchTiers.includes(tier)) throw new BadQuery(SEARCH_FORBIDDEN);
         if (q === '') throw new BadQuery('empty search expression');
         if (offset < 0) throw new BadQuery('page must be a whole number from 1');
         if (offset >= resultCap) throw new BadQuery(`only the first ${resultCap} results can be shown; narrow the search`);
@@ -181,7 +185,10 @@ export class WebDoor implements HttpRoute {
         }
         return { kind: 'search', expr, text: searchKey(expr), offset, limit: Math.min(pageSize, resultCap - offset) };
       },
-      render: (res) => (json ? this.json(res, q, page, offset) : this.page(this.html.search(res, ctx))),
+      render: (res) => {
+        if (res.outcome === 'bad-query' && res.error === SEARCH_FORBIDDEN) return json ? jsonError(403, SEARCH_FORBIDDEN) : this.page(this.html.searchForbidden(ctx));
+        return json ? this.json(res, q, page, offset) : this.page(this.html.search(res, ctx));
+      },
       size: (a) => Buffer.byteLength(a.body),
       format: `search ${json ? 'json' : 'html'} ${ctx.lang}`,
     });

@@ -69,6 +69,24 @@ describe('web door over HTTP', () => {
     assert.equal((await get(pub, '/nope')).status, 404);
   });
 
+  it('logs a forbidden search, and refuses a client the policy refuses with the policy\'s answer first', async () => {
+    const r = await get(pub, '/search.json?q=domain:forbidden*');
+    assert.equal(r.status, 403);
+    await pub.observe.buffered!.flush();
+    const logged = records.find((x) => x.door === 'search' && x.reason === 'the searchable WHOIS is open only to authorised users');
+    assert.ok(logged, 'the forbidden search is in the query log');
+    assert.equal(logged.outcome, 'bad-query');
+    const limited = await startTestService({ 'policy.allowlist': [], 'policy.rate_limit.per_minute': '1' }, webObjects());
+    try {
+      assert.equal((await get(limited, '/search.json?q=cc:jp')).status, 403, 'first query: admitted, then refused for its tier');
+      const second = await get(limited, '/search.json?q=cc:jp');
+      assert.equal(second.status, 429, 'over the limit: the rate limit answers, not the tier check');
+      assert.ok(Number(second.headers.get('retry-after')) >= 1);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('shows a public lookup redacted, with the port-43 text and the terms of use', async () => {
     const r = await get(pub, '/whois?q=nic.example');
     assert.match(r.body, /<html lang="en"/);
