@@ -61,8 +61,11 @@ export class BufferedQueryLog implements QueryLog {
   /** Writes everything waiting now; resolves when the sink has it (tests and shutdown). */
   async flush(): Promise<void> {
     while (this.draining) await this.draining;
-    if (this.pending.length > 0 || this.droppedSinceWrite > 0) await this.drain();
-    while (this.draining) await this.draining;
+    while (this.pending.length > 0 || this.droppedSinceWrite > 0) {
+      const errors = this.stats.sinkErrors;
+      await this.drain();
+      if (this.stats.sinkErrors > errors) break; // a failing sink is not retried in a tight loop
+    }
   }
 
   async close(): Promise<void> {
@@ -95,7 +98,10 @@ export class BufferedQueryLog implements QueryLog {
   private drain(): Promise<void> {
     this.draining ??= (async () => {
       try {
-        while (this.pending.length > 0 || this.droppedSinceWrite > 0) {
+        // One write per drain, of everything waiting. Records that arrive meanwhile wait for the
+        // next full batch or the next tick of the timer: writing them at once, in a loop, made a
+        // stream of tiny writes that cost more CPU per query than everything else in the log.
+        if (this.pending.length > 0 || this.droppedSinceWrite > 0) {
           const batch = this.pending;
           this.pending = [];
           const dropped = this.droppedSinceWrite;
@@ -113,8 +119,7 @@ export class BufferedQueryLog implements QueryLog {
             } catch {
               // ignore
             }
-            // A failing sink is not retried in a tight loop: the next tick of the timer tries again.
-            break;
+            // A failing sink is not retried at once: the next tick of the timer tries again.
           }
         }
       } finally {
