@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import YAML from 'yaml';
+import { DURATION_PATTERN } from './policy/duration.js';
 
 export interface Config {
   db: string;
@@ -134,7 +135,7 @@ export interface Config {
 const hosts = { type: 'array', items: { type: 'string' }, minItems: 1 };
 const port = { type: 'integer', minimum: 0, maximum: 65535 };
 const cidrs = { type: 'array', items: { type: 'string' } };
-const duration = { type: ['string', 'integer'], pattern: '^\\d+(ms|s|m|h|d|w)?$', minimum: 0 };
+const duration = { type: ['string', 'integer'], pattern: DURATION_PATTERN, minimum: 0 };
 const lines = { type: 'array', items: { type: 'string', pattern: '^[^\\r\\n]*$' }, minItems: 1 };
 const optionalCount = { type: ['integer', 'null'], minimum: 0 };
 const root = (properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, properties });

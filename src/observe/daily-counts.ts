@@ -36,7 +36,6 @@ export interface DayLog {
   records: QueryRecord[];
 }
 
-export const OUTCOMES: readonly Outcome[] = ['answered', 'not-found', 'refused', 'bad-query', 'error'];
 export const DOORS: readonly Door[] = ['whois', 'web', 'search', 'rdap'];
 
 /** The TLD a normalised query names, from its text form (queryKey). */

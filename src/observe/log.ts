@@ -61,8 +61,6 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
 }
 
-/** A logger that writes nothing (tests, library use). */
-export const SILENT_LOGGER: Logger = pino({ level: 'silent' });
 
 /** A URL or path with any password removed, safe for the log. */
 export function redactSecret(location: string): string {

@@ -3,7 +3,7 @@
 // (observeQuery), so the pipeline needs to know nothing about them.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DataVersion, Store } from '../store/store.js';
-import type { QueryRecord } from './query-record.js';
+import { OUTCOMES, type QueryRecord } from './query-record.js';
 
 export interface MetricSources {
   /** The data version the service has seen (pipeline.dataVersion). */
@@ -78,7 +78,7 @@ export class Metrics {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'rdds_' });
     // Every door and outcome shows from the start (a 0 is information; a missing series is not).
     for (const door of ['whois', 'web', 'search', 'rdap']) {
-      for (const outcome of ['answered', 'not-found', 'refused', 'bad-query', 'error']) this.queries.inc({ door, outcome }, 0);
+      for (const outcome of OUTCOMES) this.queries.inc({ door, outcome }, 0);
       this.latency.zero({ door });
     }
   }

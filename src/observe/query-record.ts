@@ -3,7 +3,8 @@ import type { Door } from '../policy/policy.js';
 import type { Tier } from '../policy/view.js';
 import type { QueryKind } from '../query/query.js';
 
-export type Outcome = 'answered' | 'not-found' | 'refused' | 'bad-query' | 'error';
+export const OUTCOMES = ['answered', 'not-found', 'refused', 'bad-query', 'error'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
 
 export interface QueryRecord {
   time: string; // ISO 8601 UTC

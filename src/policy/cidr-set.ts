@@ -151,4 +151,3 @@ export class CidrSet {
   }
 }
 
-export const EMPTY_CIDR_SET = new CidrSet();
