@@ -28,8 +28,12 @@ export class BenchServer {
   }
 
   async stop(): Promise<void> {
+    // A disconnect lets the child exit cleanly (so `node --cpu-prof` can write its profile);
+    // SIGTERM if it has not gone within two seconds.
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
+    const kill = setTimeout(() => this.child.kill('SIGTERM'), 2000);
+    this.child.disconnect();
     await exited;
+    clearTimeout(kill);
   }
 }

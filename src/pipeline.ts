@@ -29,12 +29,18 @@ export interface Resolution {
 
 export interface DoorRequest<T> {
   remote: Remote;
+  /**
+   * The query exactly as the client sent it (the line, the request target). Together with
+   * `format` it must decide the whole public answer: a repeat is answered from the cache
+   * without being parsed again.
+   */
+  input: string;
   /** Parses the door's own syntax; throws BadQuery for a malformed query. */
   parse: () => Query;
   render: (res: Resolution) => T;
   /** Size of a rendered answer in bytes, for the query log. */
   size: (answer: T) => number;
-  /** Everything besides the resolution that the rendered answer depends on (format, language, URL form). */
+  /** Everything besides the input that the rendered answer depends on (door, format, language). */
   format: string;
 }
 
@@ -45,17 +51,22 @@ export interface PipelineOptions {
   dataPollMs: number;
 }
 
+/** A rendered public answer, with what the query log says about it. */
 interface CachedAnswer {
   answer: unknown;
   outcome: Outcome;
+  kind: Query['kind'] | 'unknown';
+  /** The normalised query (queryKey): the query log's text. */
+  key: string;
   objects: number;
+  personal: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Pipeline {
   private data: DataVersion = { serial: -1, updatedAt: new Date(0).toISOString() };
-  // Rendered public answers by format and query; a public answer is the same for every client
+  // Rendered public answers by format and input; a public answer is the same for every client
   // until the data changes, and then the whole cache is dropped. Insertion-ordered Map = FIFO bound.
   private readonly cache = new Map<string, CachedAnswer>();
   private poller?: NodeJS.Timeout;
@@ -93,62 +104,88 @@ export class Pipeline {
     }
   }
 
-  async handle<T>(req: DoorRequest<T>): Promise<T> {
+  /**
+   * Answers one query. A public repeat admitted by a policy that decides without I/O (memory
+   * state) is answered synchronously, from the cache, without a promise: the common case costs
+   * a few hash lookups. Everything else returns a promise.
+   */
+  handle<T>(req: DoorRequest<T>): T | Promise<T> {
     const started = performance.now();
     const client = this.policy.identify(req.remote);
-    let res: Resolution = { outcome: 'error', client, data: this.data };
-    let delayMs = 0;
-    let key: string | undefined; // the normalised query: cache key (with the format) and log text
-    let cacheKey: string | undefined;
-    let hit: CachedAnswer | undefined;
+    let admission: Admission | Promise<Admission>;
     try {
-      const admission = await this.policy.admit(client);
+      admission = this.policy.admit(client);
+    } catch (err) {
+      admission = Promise.reject(err);
+    }
+    if (admission instanceof Promise) {
+      const pending = admission;
+      return pending.then((a) => this.admitted(req, client, a, started), () => this.resolve(req, client, pending, started));
+    }
+    return this.admitted(req, client, admission, started);
+  }
+
+  private admitted<T>(req: DoorRequest<T>, client: ClientIdentity, admission: Admission, started: number): T | Promise<T> {
+    if (admission.admitted && !admission.delayMs && client.tier === 'public') {
+      const hit = this.cache.get(cacheKey(req));
+      if (hit) return this.answer(req, client, hit, {}, started) as T;
+    }
+    return this.resolve(req, client, admission, started);
+  }
+
+  /** Everything but a cached public answer: parse, look up, view, render (and cache), log. */
+  private async resolve<T>(req: DoorRequest<T>, client: ClientIdentity, admitting: Admission | Promise<Admission>, started: number): Promise<T> {
+    let res: Resolution = { outcome: 'error', client, data: this.data };
+    let cacheable = false;
+    try {
+      const admission = await admitting;
       if (!admission.admitted) {
         res = { ...res, outcome: 'refused', refusal: admission };
       } else {
-        delayMs = admission.delayMs ?? 0;
         res = this.parse(res, req);
-        if (res.query) key = queryKey(res.query);
-        // A public answer is the same for every client until the data changes: serve it from
-        // the cache without touching the Store.
-        if (res.query && client.tier === 'public' && this.options.cacheEntries > 0) {
-          cacheKey = `${req.format}\n${key}`;
-          hit = this.cache.get(cacheKey);
-        }
-        if (res.query && !hit) res = await this.lookup(res, res.query);
+        if (res.query) res = await this.lookup(res, res.query);
+        cacheable = client.tier === 'public' && this.options.cacheEntries > 0;
+        if (admission.delayMs) await sleep(admission.delayMs);
       }
     } catch (err) {
       res = { ...res, outcome: 'error', error: 'internal error; please try again later' };
-      cacheKey = undefined;
+      cacheable = false;
       this.onError?.(err);
     }
-    if (!hit) {
-      const objects = res.search ? res.search.domains.length : res.results ? res.results.items.length : objectCount(res.view);
-      hit = { answer: req.render(res), outcome: res.outcome, objects };
-      if (cacheKey !== undefined && (res.outcome === 'answered' || res.outcome === 'not-found')) {
-        if (this.cache.size >= this.options.cacheEntries) this.cache.delete(this.cache.keys().next().value!);
-        this.cache.set(cacheKey, hit);
-      }
+    const rendered: CachedAnswer = {
+      answer: req.render(res),
+      outcome: res.outcome,
+      kind: res.query?.kind ?? 'unknown',
+      key: res.query ? queryKey(res.query) : (res.error ?? ''),
+      objects: res.search ? res.search.domains.length : res.results ? res.results.items.length : objectCount(res.view),
+      personal: res.view?.kind === 'domain' || res.view?.kind === 'contact' ? res.view.personalRecords : (res.results?.personalRecords ?? 0),
+    };
+    if (cacheable && (res.outcome === 'answered' || res.outcome === 'not-found')) {
+      if (this.cache.size >= this.options.cacheEntries) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(cacheKey(req), rendered);
     }
-    if (delayMs > 0) await sleep(delayMs);
-    const answer = hit.answer as T;
+    return this.answer(req, client, rendered, res, started) as T;
+  }
+
+  /** Logs the answer and hands it back. */
+  private answer<T>(req: DoorRequest<T>, client: ClientIdentity, a: CachedAnswer, res: Pick<Resolution, 'refusal' | 'error'>, started: number): unknown {
     this.log.record({
-      time: new Date().toISOString(),
+      time: isoNow(),
       door: req.remote.door,
       clientKey: client.key,
       address: req.remote.address,
       endUser: req.remote.endUser,
       tier: client.tier,
-      kind: res.query?.kind ?? 'unknown',
-      query: key ?? res.error ?? '',
-      outcome: hit.outcome,
-      reason: res.refusal?.reason ?? (res.outcome === 'error' || res.outcome === 'bad-query' ? res.error : undefined),
-      objects: hit.objects,
-      personal: res.view?.kind === 'domain' || res.view?.kind === 'contact' ? res.view.personalRecords : (res.results?.personalRecords ?? 0),
+      kind: a.kind,
+      query: a.key,
+      outcome: a.outcome,
+      reason: res.refusal?.reason ?? (a.outcome === 'error' || a.outcome === 'bad-query' ? res.error : undefined),
+      objects: a.objects,
+      personal: a.personal,
       latencyMs: performance.now() - started,
-      bytes: req.size(answer),
+      bytes: req.size(a.answer as T),
     });
-    return answer;
+    return a.answer;
   }
 
   /** Reports unexpected errors (a store outage, a bug); the client only sees a short error. */
@@ -227,6 +264,22 @@ export class Pipeline {
         return undefined;
     }
   }
+}
+
+function cacheKey(req: { format: string; input: string }): string {
+  return `${req.format}\n${req.input}`;
+}
+
+// The log's time stamp, made once per millisecond: many queries share one at full load.
+let isoMs = -1;
+let isoText = '';
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== isoMs) {
+    isoMs = ms;
+    isoText = new Date(ms).toISOString();
+  }
+  return isoText;
 }
 
 function objectCount(view: View | undefined): number {

@@ -145,6 +145,7 @@ program
       let outcome = '';
       const text = await pipeline.handle({
         remote: { door: 'whois', address: opts.tier === 'authorized' ? '127.0.0.1' : '192.0.2.1' },
+        input: words.join(' '),
         parse: () => parseWhoisQuery(words.join(' '), cfg.registry.tlds),
         render: (res) => ((outcome = res.outcome), renderer.render(res)),
         size: (t) => t.length,

@@ -61,24 +61,26 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 
 export function adminRoutes(metrics: Metrics, readiness: ReadinessOptions): HttpRoute {
   return {
-    async handle(req, res, url) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-      switch (url.pathname) {
+    owns: (path) => path === '/metrics' || path === '/healthz' || path === '/readyz',
+    async handle(req, res) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('Method Not Allowed\n');
+        return;
+      }
+      switch (req.url?.split('?')[0]) {
         case '/metrics': {
           const text = await metrics.text();
           res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' }).end(text);
-          return true;
+          return;
         }
         case '/healthz':
           json(res, 200, { status: 'ok' });
-          return true;
+          return;
         case '/readyz': {
           const r = await checkReadiness(readiness);
           json(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', failed: r.failed, checks: r.checks });
-          return true;
+          return;
         }
-        default:
-          return false;
       }
     },
   };

@@ -6,6 +6,8 @@ import { CidrSet } from './cidr-set.js';
 import type { AccessDecision, Admission, ClientIdentity, Policy, Remote } from './policy.js';
 import { PUBLIC_ACCESS, type Access, type Tier } from './view.js';
 
+const ADMITTED: Admission = Object.freeze({ admitted: true });
+
 export const TIER_ACCESS: Record<Tier, Access> = {
   public: PUBLIC_ACCESS,
   registrar: { tier: 'registrar', full: true, revealCustomer: false },
@@ -39,8 +41,8 @@ export class OpenPolicy implements Policy {
     return { remote, key: clientKey(remote.address), ...this.tiers.resolve(remote.address) };
   }
 
-  async admit(): Promise<Admission> {
-    return { admitted: true };
+  admit(): Admission | Promise<Admission> {
+    return ADMITTED;
   }
 
   async access(client: ClientIdentity): Promise<AccessDecision> {

@@ -39,7 +39,8 @@ export interface Policy {
   /** Load balancers whose PROXY protocol header or forwarded header is believed (none when absent). */
   readonly trustedProxies?: CidrSet;
   identify(remote: Remote): ClientIdentity;
-  admit(client: ClientIdentity): Promise<Admission>;
+  /** Decides at once when it can (memory state); a promise when it needs I/O (Redis). */
+  admit(client: ClientIdentity): Admission | Promise<Admission>;
   /** The access this client gets for a record answer, before its personal-data budget is charged. */
   access(client: ClientIdentity): Promise<AccessDecision>;
   /** Counts the unredacted personal records an answer carried against the client's daily budget. */

@@ -12,7 +12,7 @@ import { parseDuration } from './duration.js';
 import { TIER_ACCESS, TierResolver } from './open-policy.js';
 import type { AccessDecision, Admission, ClientIdentity, Policy, Remote } from './policy.js';
 import { RedisState } from './redis-state.js';
-import { BanFile, MemoryState, type Ban, type PolicyState } from './state.js';
+import { BanFile, MemoryState, type Ban, type HitResult, type PolicyState } from './state.js';
 import { PUBLIC_ACCESS, type Tier } from './view.js';
 
 export type LogLevel = 'info' | 'warn' | 'error';
@@ -130,7 +130,7 @@ export class RddsPolicy implements Policy {
     return { remote, key: clientKey(remote.address, this.ipv6Prefix), ...this.tiers.resolve(remote.address) };
   }
 
-  async admit(client: ClientIdentity): Promise<Admission> {
+  admit(client: ClientIdentity): Admission | Promise<Admission> {
     const address = client.remote.address;
     if (this.blocklist?.has(address)) return { admitted: false, reason: 'blocked', message: this.banText };
     const now = this.clock();
@@ -141,7 +141,7 @@ export class RddsPolicy implements Policy {
     }
     const max = allowed ? this.allowlistLimit : this.limits[client.tier];
     if (max === null) return ADMITTED;
-    const hit = await this.state.hit({
+    const hit = this.state.hit({
       key: client.key,
       limit: max,
       windowMs: this.windowMs,
@@ -150,6 +150,11 @@ export class RddsPolicy implements Policy {
       banMs: this.banMs,
       now,
     });
+    // Memory state answers at once: no promise on the hot path. Redis answers later.
+    return hit instanceof Promise ? hit.then((h) => this.judge(h, max, now)) : this.judge(hit, max, now);
+  }
+
+  private judge(hit: HitResult, max: number, now: number): Admission {
     if (hit.ban) {
       if (hit.fresh) {
         if (!this.observed) this.log('warn', `banned ${hit.ban.target} until ${new Date(hit.ban.until).toISOString()}: ${hit.ban.reason}`);

@@ -134,7 +134,7 @@ export class RedisState implements PolicyState {
   }
 
   async hit(req: HitRequest): Promise<HitResult> {
-    if (!this.usable()) return this.local.hitSync(req);
+    if (!this.usable()) return this.local.hit(req);
     const window = Math.floor(req.now / req.windowMs);
     const resetInMs = (window + 1) * req.windowMs - req.now;
     const key = req.key;
@@ -161,7 +161,7 @@ export class RedisState implements PolicyState {
       return { count: n, resetInMs };
     } catch (err) {
       this.down(err as Error);
-      return this.local.hitSync(req);
+      return this.local.hit(req);
     }
   }
 

@@ -46,7 +46,8 @@ export interface HitResult {
 export interface PolicyState {
   readonly kind: 'memory' | 'redis';
   /** Counts one query against the key's window, escalating to a ban when it overflows repeatedly. */
-  hit(req: HitRequest): Promise<HitResult>;
+  /** A result at once on memory; a promise on Redis. */
+  hit(req: HitRequest): HitResult | Promise<HitResult>;
   /** Adds n to a named counter that lives ttlMs; returns the new total. */
   add(counter: string, n: number, ttlMs: number): Promise<number>;
   get(counter: string): Promise<number>;
@@ -221,11 +222,7 @@ export class MemoryState implements PolicyState {
     }
   }
 
-  async hit(req: HitRequest): Promise<HitResult> {
-    return this.hitSync(req);
-  }
-
-  hitSync(req: HitRequest): HitResult {
+  hit(req: HitRequest): HitResult {
     const { key, now, windowMs } = req;
     const window = Math.floor(now / windowMs);
     const resetInMs = (window + 1) * windowMs - now;

@@ -24,7 +24,7 @@ export type QueryKind = Query['kind'];
 /** A query the client got wrong; `message` is short and safe to echo (no raw client bytes). */
 export class BadQuery extends Error {}
 
-/** A stable text form of a query: the cache key and the query log's normalised query. */
+/** A stable text form of a query: the query log's normalised query. */
 export function queryKey(q: Query): string {
   switch (q.kind) {
     case 'domain':

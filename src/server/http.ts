@@ -4,8 +4,10 @@ import http from 'node:http';
 import type net from 'node:net';
 
 export interface HttpRoute {
-  /** Answers the request and returns true, or returns false when the path is not its own. */
-  handle(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<boolean>;
+  /** Whether this route answers the path (the request target before any '?'). */
+  owns(path: string): boolean;
+  /** Answers the request: at once when it can (a cached answer), or later. */
+  handle(req: http.IncomingMessage, res: http.ServerResponse): void | Promise<void>;
 }
 
 export interface HttpOptions {
@@ -30,7 +32,7 @@ export class HttpServer {
     for (const host of this.options.hosts) {
       const server = http.createServer(
         { maxHeaderSize: this.options.maxHeaderBytes, requestTimeout: this.options.requestTimeoutMs, keepAliveTimeout: this.options.keepAliveTimeoutMs, noDelay: true },
-        (req, res) => void this.dispatch(req, res),
+        (req, res) => this.dispatch(req, res),
       );
       server.headersTimeout = Math.min(this.options.requestTimeoutMs, 60000);
       await new Promise<void>((resolve, reject) => {
@@ -46,14 +48,20 @@ export class HttpServer {
     return port;
   }
 
-  private async dispatch(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  private dispatch(req: http.IncomingMessage, res: http.ServerResponse): void {
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      for (const route of this.routes) if (await route.handle(req, res, url)) return;
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
+      const target = req.url ?? '/';
+      const q = target.indexOf('?');
+      const path = q < 0 ? target : target.slice(0, q);
+      const route = this.routes.find((r) => r.owns(path));
+      if (!route) {
+        res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
+        return;
+      }
+      const done = route.handle(req, res);
+      if (done) done.catch(() => badRequest(res));
     } catch {
-      if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('Bad request\n');
+      badRequest(res);
     }
   }
 
@@ -66,4 +74,10 @@ export class HttpServer {
       })),
     );
   }
+}
+
+/** What a route that failed unexpectedly answers (a route answers bad input in its own form). */
+function badRequest(res: http.ServerResponse): void {
+  if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end('Bad request\n');
 }

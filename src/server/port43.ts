@@ -122,7 +122,7 @@ export class Port43Server {
       this.waiting.delete(waiting);
       socket.removeListener('data', onData);
       const line = buffered.subarray(0, eol > 0 && buffered[eol - 1] === 13 ? eol - 1 : eol);
-      void this.answer(socket, address, line);
+      this.answer(socket, address, line);
     };
 
     socket.on('data', onData);
@@ -146,11 +146,13 @@ export class Port43Server {
     }
   }
 
-  private async answer(socket: net.Socket, address: string, line: Buffer): Promise<void> {
-    this.inFlight++;
+  private answer(socket: net.Socket, address: string, line: Buffer): void {
+    let answer: Buffer | Promise<Buffer>;
     try {
-      const answer = await this.pipeline.handle({
+      answer = this.pipeline.handle({
         remote: { door: 'whois', address },
+        // Bytes as they came (latin1 maps each byte to one character): a repeat is not decoded again.
+        input: line.toString('latin1'),
         parse: () => {
           let query: string;
           try {
@@ -165,12 +167,20 @@ export class Port43Server {
         size: (answer) => answer.length,
         format: 'whois',
       });
-      if (!socket.destroyed) socket.end(answer);
     } catch {
-      if (!socket.destroyed) socket.end('% Error: internal error; please try again later.\r\n');
-    } finally {
-      this.inFlight--;
+      answer = Promise.reject();
     }
+    if (!(answer instanceof Promise)) {
+      if (!socket.destroyed) socket.end(answer);
+      return;
+    }
+    this.inFlight++;
+    answer
+      .then(
+        (text) => !socket.destroyed && socket.end(text),
+        () => !socket.destroyed && socket.end('% Error: internal error; please try again later.\r\n'),
+      )
+      .finally(() => this.inFlight--);
   }
 
   /** Stops accepting, lets queries in flight finish (up to graceMs), then closes what is left. */

@@ -230,7 +230,8 @@ export function forwardedClientAddress(peer: string, headers: Headers, trusted: 
  */
 export function httpClientAddress(req: { socket: { remoteAddress?: string }; headers: Headers }, trusted: CidrSet | undefined): string {
   const peer = req.socket.remoteAddress ?? '';
-  return trusted ? forwardedClientAddress(peer, req.headers, trusted) : peer;
+  // req.headers is built on first use: not touched for a peer that is not a trusted proxy.
+  return trusted && trusted.size > 0 && trusted.has(peer) ? forwardedClientAddress(peer, req.headers, trusted) : peer;
 }
 
 /**

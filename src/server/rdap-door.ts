@@ -51,6 +51,9 @@ interface Parsed {
 
 export class RdapDoor implements HttpRoute {
   private readonly base: string;
+  /** The context of an answer to a request target that could not be parsed. */
+  private readonly unparsed: RdapRequestContext;
+  private readonly publicCacheControl: string;
 
   constructor(
     private readonly pipeline: Pipeline,
@@ -58,58 +61,54 @@ export class RdapDoor implements HttpRoute {
     private readonly options: RdapDoorOptions,
   ) {
     this.base = options.basePath.endsWith('/') ? options.basePath : `${options.basePath}/`;
+    this.unparsed = { requestUrl: renderer.url('') };
+    this.publicCacheControl = options.cacheMaxAgeSeconds > 0 ? `public, max-age=${options.cacheMaxAgeSeconds}` : 'no-store';
   }
 
-  async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> {
+  owns(path: string): boolean {
+    return path === this.base.slice(0, -1) || path.startsWith(this.base);
+  }
+
+  handle(req: http.IncomingMessage, res: http.ServerResponse): void | Promise<void> {
     const target = req.url ?? '/';
     const q = target.indexOf('?');
     const rawPath = q >= 0 ? target.slice(0, q) : target;
     const rawQuery = q >= 0 ? target.slice(q + 1) : '';
-    if (rawPath !== this.base.slice(0, -1) && !rawPath.startsWith(this.base)) return false;
 
     const head = req.method === 'HEAD';
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, { ...corsHeaders(), 'access-control-allow-methods': 'GET, HEAD', 'access-control-max-age': '86400' }).end();
-      return true;
+      res.writeHead(204, { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET, HEAD', 'access-control-max-age': '86400' }).end();
+      return;
     }
     if (req.method !== 'GET' && !head) {
       this.send(req, res, this.renderer.error(405, 'Method Not Allowed', ['RDAP answers GET and HEAD only.'], { requestUrl: this.renderer.url('') }), { allow: 'GET, HEAD' });
-      return true;
+      return;
     }
     if (Buffer.byteLength(target) > this.options.maxUrlBytes) {
       this.send(req, res, this.renderer.error(414, 'URI Too Long', [`The request target is longer than ${this.options.maxUrlBytes} bytes.`], { requestUrl: this.renderer.url('') }));
-      return true;
+      return;
     }
 
     // The client address: the socket's peer, or what a trusted proxy forwarded (the same helper as the web door).
     const remote: Remote = { door: 'rdap', address: httpClientAddress(req, this.pipeline.policy.trustedProxies) };
-
-    let parsed: Parsed;
-    try {
-      parsed = this.parse(rawPath.slice(this.base.length), rawQuery, remote);
-    } catch (err) {
-      if (!(err instanceof BadQuery)) throw err;
-      const message = err.message;
-      parsed = { relative: '', query: () => { throw new BadQuery(message); } };
-    }
-    const searchKind = typeof parsed.search === 'string' ? parsed.search : parsed.search?.kind;
-    const ctx: RdapRequestContext = {
-      requestUrl: this.renderer.url(parsed.relative),
-      refuse: parsed.refuse,
-      search: searchKind ? { kind: searchKind } : undefined,
-    };
-    const answer = await this.pipeline.handle<RdapAnswer>({
+    // The request target decides the whole answer: parsed only when it is not a cached repeat.
+    let ctx = this.unparsed;
+    const answer = this.pipeline.handle<RdapAnswer>({
       remote,
+      input: target,
       parse: () => {
-        if (ctx.refuse) throw new BadQuery(ctx.refuse.message);
+        const parsed = this.parse(rawPath.slice(this.base.length), rawQuery, remote);
+        const searchKind = typeof parsed.search === 'string' ? parsed.search : parsed.search?.kind;
+        ctx = { requestUrl: this.renderer.url(parsed.relative), refuse: parsed.refuse, search: searchKind ? { kind: searchKind } : undefined };
+        if (parsed.refuse) throw new BadQuery(parsed.refuse.message);
         return parsed.query();
       },
       render: (resolution) => this.renderer.render(resolution, ctx),
       size: (a) => a.body.length,
-      format: `rdap ${ctx.requestUrl}`,
+      format: 'rdap',
     });
+    if (answer instanceof Promise) return answer.then((a) => this.send(req, res, a));
     this.send(req, res, answer);
-    return true;
   }
 
   /** Reads the path under the base and the query string into a query. Throws BadQuery. */
@@ -166,31 +165,43 @@ export class RdapDoor implements HttpRoute {
     return { relative, search, query: () => ({ kind: 'rdap-search', search, limit: this.options.searchMaxResults }) };
   }
 
-  private send(req: http.IncomingMessage, res: http.ServerResponse, answer: RdapAnswer, extra: Record<string, string> = {}): void {
+  private send(req: http.IncomingMessage, res: http.ServerResponse, answer: RdapAnswer, extra?: Record<string, string>): void {
     const headers: Record<string, string | number> = {
-      ...corsHeaders(),
-      'content-type': `${mediaType(req.headers.accept)}; charset=utf-8`,
+      'access-control-allow-origin': '*',
+      'content-type': mediaType(acceptHeader(req)),
       'content-length': answer.body.length,
-      'cache-control': answer.cacheable && this.options.cacheMaxAgeSeconds > 0 ? `public, max-age=${this.options.cacheMaxAgeSeconds}` : 'no-store',
+      'cache-control': answer.cacheable ? this.publicCacheControl : 'no-store',
       vary: 'Accept',
-      ...extra,
     };
+    if (extra) Object.assign(headers, extra);
     if (answer.retryAfter !== undefined) headers['retry-after'] = answer.retryAfter;
     res.writeHead(answer.status, headers);
     res.end(req.method === 'HEAD' ? undefined : answer.body);
   }
 }
 
-function corsHeaders(): Record<string, string> {
-  return { 'access-control-allow-origin': '*' };
+/**
+ * The Accept header, read from the raw header list: req.headers is built on first use, which
+ * costs more than the rest of a cached answer's headers.
+ */
+function acceptHeader(req: http.IncomingMessage): string | undefined {
+  const raw = req.rawHeaders;
+  let accept: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].length === 6 && raw[i].toLowerCase() === 'accept') accept = accept === undefined ? raw[i + 1] : `${accept}, ${raw[i + 1]}`;
+  }
+  return accept;
 }
+
+const RDAP_CONTENT_TYPE = `${RDAP_MEDIA_TYPE}; charset=utf-8`;
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /** application/rdap+json, unless the client asked for plain JSON and not for RDAP's type. */
 function mediaType(accept: string | undefined): string {
-  if (!accept) return RDAP_MEDIA_TYPE;
+  if (!accept || accept === RDAP_MEDIA_TYPE) return RDAP_CONTENT_TYPE;
   const types = accept.split(',').map((t) => t.split(';')[0].trim().toLowerCase());
-  if (types.includes(RDAP_MEDIA_TYPE)) return RDAP_MEDIA_TYPE;
-  return types.includes('application/json') ? 'application/json' : RDAP_MEDIA_TYPE;
+  if (types.includes(RDAP_MEDIA_TYPE)) return RDAP_CONTENT_TYPE;
+  return types.includes('application/json') ? JSON_CONTENT_TYPE : RDAP_CONTENT_TYPE;
 }
 
 /** Percent-decodes one path segment as UTF-8; bad escapes, bad UTF-8 and control characters are a BadQuery. */

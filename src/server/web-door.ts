@@ -64,6 +64,8 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 /** Fields that name a natural person's data: a tier without full access may not search them. */
 const PERSONAL_FIELDS = new Set(['name', 'street', 'city', 'pc']);
+/** The paths of the lookup and search pages. */
+const PAGES = new Set(['/', '/whois', '/search', '/search.json']);
 
 interface WebAnswer {
   status: number;
@@ -90,24 +92,27 @@ export class WebDoor implements HttpRoute {
     return new WebDoor(pipeline, new HtmlRenderer(htmlOptions(config)), whois, webDoorOptions(config));
   }
 
-  async handle(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<boolean> {
+  owns(path: string): boolean {
+    return PAGES.has(path) || path === '/captcha/challenge' || this.assets.has(path);
+  }
+
+  async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
-    const isPage = path === '/' || path === '/whois' || path === '/search' || path === '/search.json';
-    if (!isPage && path !== '/captcha/challenge' && !this.assets.has(path)) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       this.send(req, res, { status: 405, type: 'text/plain; charset=utf-8', body: 'Method Not Allowed\n' }, { allow: 'GET, HEAD' });
-      return true;
+      return;
     }
     const asset = this.assets.get(path);
     if (asset) {
       res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': asset.type, 'content-length': asset.body.length, 'cache-control': 'public, max-age=3600' });
       res.end(req.method === 'HEAD' ? undefined : asset.body);
-      return true;
+      return;
     }
     if (path === '/captcha/challenge') {
       const body = JSON.stringify(await this.captcha.challenge());
       this.send(req, res, { status: 200, type: 'application/json; charset=utf-8', body });
-      return true;
+      return;
     }
 
     const lang = this.language(url, req.headers['accept-language']);
@@ -120,12 +125,12 @@ export class WebDoor implements HttpRoute {
     if (path === '/' || (path === '/whois' && q === '')) {
       ctx.selfPath = '/';
       this.send(req, res, this.page(this.html.home(ctx)), { vary: 'Accept-Language', 'content-language': lang });
-      return true;
+      return;
     }
     if (path === '/whois') {
       ctx.selfPath = `/whois?${selfParams}`;
       this.send(req, res, await this.lookup(remote, q, url, ctx), { vary: 'Accept-Language', 'content-language': lang });
-      return true;
+      return;
     }
     // Searchable WHOIS.
     const json = path === '/search.json';
@@ -136,10 +141,10 @@ export class WebDoor implements HttpRoute {
     if (q === '' && !json) {
       const page = this.options.searchTiers.includes(tier) ? this.html.searchHome(ctx) : this.html.searchForbidden(ctx);
       this.send(req, res, this.page(page), { vary: 'Accept-Language', 'content-language': lang });
-      return true;
+      return;
     }
     this.send(req, res, await this.search(remote, tier, q, page, json, ctx), json ? {} : { vary: 'Accept-Language', 'content-language': lang });
-    return true;
+    return;
   }
 
   private async lookup(remote: Remote, q: string, url: URL, ctx: PageContext): Promise<WebAnswer> {
@@ -154,6 +159,7 @@ export class WebDoor implements HttpRoute {
     }
     return this.pipeline.handle<WebAnswer>({
       remote,
+      input: q,
       parse: () => {
         if (q.length > 255) throw new BadQuery('the query is longer than 255 characters');
         return webLookupQuery(q, this.options.tlds);
@@ -171,6 +177,7 @@ export class WebDoor implements HttpRoute {
     let expr: SearchExpr | undefined;
     return this.pipeline.handle<WebAnswer>({
       remote,
+      input: `${q}\n${page}`,
       parse: (): Query => {
         // Who may search is checked here, after admission, so a refused client hears why it was
         // refused and the query log records the attempt.

@@ -109,6 +109,7 @@ describe('a scripted mix of queries through every door', () => {
     const via = async (door: Door, address: string, query: string) =>
       svc.pipeline.handle({
         remote: { door, address },
+        input: query,
         parse: () => parseWhoisQuery(query, ['example']),
         render: (res) => res.outcome,
         size: (t) => t.length,

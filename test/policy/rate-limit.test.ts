@@ -32,7 +32,7 @@ for (const backend of BACKENDS) {
       return { clock, policy, events, logs, ask, [Symbol.asyncDispose]: dispose };
     }
 
-    async function admitted(ask: (a: string) => Promise<Admission>, address: string, n: number): Promise<number> {
+    async function admitted(ask: (a: string) => Admission | Promise<Admission>, address: string, n: number): Promise<number> {
       let ok = 0;
       for (let i = 0; i < n; i++) if ((await ask(address)).admitted) ok++;
       return ok;
