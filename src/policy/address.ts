@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { canonicalIp } from '../model/validate.js';
 
 export function plainAddress(address: string): string {
+  if (address.charCodeAt(0) !== 58) return address; // not "::ffff:..."
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   return mapped ? mapped[1] : address;
 }
@@ -25,7 +26,7 @@ export function expandIpv6(address: string): number[] {
 
 export function clientKey(address: string, ipv6Prefix = 64): string {
   const plain = plainAddress(address);
-  if (isIP(plain) !== 6) return plain;
+  if (!plain.includes(':') || isIP(plain) !== 6) return plain;
   const groups = expandIpv6(plain);
   const bits = Math.max(0, Math.min(128, ipv6Prefix));
   const kept = groups.map((g, i) => {

@@ -14,17 +14,28 @@ export interface Cidr {
   prefix: number;
 }
 
-function ipv4ToNumber(address: string): number | undefined {
-  const parts = address.split('.');
-  if (parts.length !== 4) return undefined;
+/** A dotted-quad IPv4 address as a number (no leading zeros, as net.isIP), or undefined. Hot path: no regex. */
+export function ipv4ToNumber(address: string): number | undefined {
   let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const b = Number(p);
-    if (b > 255) return undefined;
-    n = n * 256 + b;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < address.length; i++) {
+    const c = address.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || part > 255 || ++dots > 3) return undefined;
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57 && digits < 3 && !(digits === 1 && part === 0)) {
+      part = part * 10 + (c - 48);
+      digits++;
+    } else {
+      return undefined;
+    }
   }
-  return n;
+  if (dots !== 3 || digits === 0 || part > 255) return undefined;
+  return n * 256 + part;
 }
 
 function ipv6ToBigInt(address: string): bigint {
@@ -144,10 +155,9 @@ export class CidrSet {
   has(address: string): boolean {
     if (this.size === 0) return false;
     const plain = plainAddress(address);
-    const family = isIP(plain);
-    if (family === 4) return this.v4.size > 0 && this.v4.has(ipv4ToNumber(plain)!);
-    if (family === 6) return this.v6.size > 0 && this.v6.has(ipv6ToBigInt(plain));
-    return false;
+    const v4 = ipv4ToNumber(plain);
+    if (v4 !== undefined) return this.v4.size > 0 && this.v4.has(v4);
+    return isIP(plain) === 6 && this.v6.size > 0 && this.v6.has(ipv6ToBigInt(plain));
   }
 }
 

@@ -35,6 +35,17 @@ export interface AccessDecision {
   notice?: string;
 }
 
+/**
+ * The connection rules of port 43: which peers are load balancers whose PROXY protocol header is
+ * believed, and the per-client cap on concurrent connections.
+ */
+export interface ConnectionGuard {
+  isTrustedProxy(peer: string): boolean;
+  /** Counts a client's connection; false when it holds its maximum already. */
+  connect(address: string): boolean;
+  disconnect(address: string): void;
+}
+
 export interface Policy {
   /** Load balancers whose PROXY protocol header or forwarded header is believed (none when absent). */
   readonly trustedProxies?: CidrSet;

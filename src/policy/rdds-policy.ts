@@ -10,7 +10,7 @@ import { Blocklist } from './blocklist.js';
 import { CidrSet } from './cidr-set.js';
 import { parseDuration } from './duration.js';
 import { TIER_ACCESS, TierResolver } from './open-policy.js';
-import type { AccessDecision, Admission, ClientIdentity, Policy, Remote } from './policy.js';
+import type { AccessDecision, ConnectionGuard, Admission, ClientIdentity, Policy, Remote } from './policy.js';
 import { RedisState } from './redis-state.js';
 import { BanFile, MemoryState, type Ban, type HitResult, type PolicyState } from './state.js';
 import { PUBLIC_ACCESS, type Tier } from './view.js';
@@ -64,7 +64,7 @@ function limit(n: number | null | undefined): number | null {
   return n === null || n === undefined || n <= 0 ? null : n;
 }
 
-export class RddsPolicy implements Policy {
+export class RddsPolicy implements Policy, ConnectionGuard {
   readonly state: PolicyState;
   readonly blocklist?: Blocklist;
   readonly allowlist: CidrSet;
@@ -230,6 +230,11 @@ export class RddsPolicy implements Policy {
     if (this.reported.has(what)) return false;
     this.reported.add(what);
     return true;
+  }
+
+  /** A load balancer whose PROXY protocol header (port 43) or forwarded header (HTTP) is believed. */
+  isTrustedProxy(peer: string): boolean {
+    return this.trustedProxies.size > 0 && this.trustedProxies.has(peer);
   }
 
   /** Counts a new connection of this client; false when it holds policy.max_connections_per_client already. */

@@ -3,9 +3,11 @@
 // limits and shutdown. What is answered and how it looks is decided behind pipeline.handle().
 import net from 'node:net';
 import type { Pipeline } from '../pipeline.js';
+import type { ConnectionGuard } from '../policy/policy.js';
 import { parseWhoisQuery } from '../query/whois-query.js';
 import { BadQuery } from '../query/query.js';
 import type { WhoisRenderer } from '../render/whois.js';
+import { INVALID_HEADER, readPreamble, TOO_MANY_CONNECTIONS } from './proxy-protocol.js';
 
 export interface Port43Options {
   hosts: string[];
@@ -17,34 +19,33 @@ export interface Port43Options {
   tlds: readonly string[];
 }
 
-/**
- * Reads what comes before the query line (a PROXY protocol header from a trusted load balancer).
- * Returns the client address to use and the bytes left over, or undefined when more bytes are needed.
- * Throws to refuse the connection.
- */
-export type Preamble = (socket: net.Socket, buffered: Buffer) => { address: string; rest: Buffer } | undefined;
-
 const decoder = new TextDecoder('utf-8', { fatal: true });
+const EMPTY = Buffer.alloc(0);
 
 /** A connection that has not yet sent its whole query line. */
-interface Waiting {
-  started: number;
+class Connection {
+  buffered: Buffer = EMPTY;
+  /** The client's address; undefined until the PROXY preamble (or its absence) is read. */
+  address: string | undefined;
+  /** The address counted against the per-client cap, released on close. */
+  counted: string | undefined;
+  readonly started: number;
   lastData: number;
-  finish(text: string): void;
+
+  constructor(readonly socket: net.Socket, readonly peer: string, readonly viaProxy: boolean) {
+    this.started = this.lastData = performance.now();
+  }
 }
 
 export class Port43Server {
   private readonly servers: net.Server[] = [];
   private readonly sockets = new Set<net.Socket>();
-  private readonly waiting = new Set<Waiting>();
+  private readonly waiting = new Set<Connection>();
   private sweeper?: NodeJS.Timeout;
   private inFlight = 0;
   private closing = false;
-  /** Optional hook for the PROXY protocol. */
-  preamble?: Preamble;
-  /** Called for each accepted connection: false refuses it (per-client connection cap). */
-  onConnect?: (address: string) => boolean;
-  onDisconnect?: (address: string) => void;
+  /** The policy's connection rules; without one, every peer is the client and nothing is capped. */
+  guard?: ConnectionGuard;
 
   constructor(private readonly pipeline: Pipeline, private readonly renderer: WhoisRenderer, private readonly options: Port43Options) {}
 
@@ -80,58 +81,70 @@ export class Port43Server {
       socket.destroySoon?.();
       return;
     }
-    if (this.onConnect && !this.onConnect(peer)) {
-      socket.end('% Too many connections from your address; please try again later.\r\n');
-      return;
-    }
-    this.sockets.add(socket);
-    let buffered: Buffer = Buffer.alloc(0);
-    let address: string | undefined = this.preamble ? undefined : peer;
-    const now = performance.now();
-    const waiting: Waiting = { started: now, lastData: now, finish: (text) => finish(text) };
-    this.waiting.add(waiting);
-
-    const finish = (text?: string) => {
-      if (!this.waiting.delete(waiting)) return;
-      socket.removeListener('data', onData);
-      if (text !== undefined) socket.end(text);
-      else socket.end();
-    };
-
-    const onData = (chunk: Buffer) => {
-      waiting.lastData = performance.now();
-      buffered = buffered.length ? Buffer.concat([buffered, chunk]) : chunk;
-      if (address === undefined) {
-        let pre;
-        try {
-          pre = this.preamble!(socket, buffered);
-        } catch (err) {
-          return finish(`% ${(err as Error).message}\r\n`);
-        }
-        if (!pre) {
-          if (buffered.length > 4096) finish('% Invalid PROXY protocol header.\r\n');
-          return;
-        }
-        address = pre.address;
-        buffered = pre.rest;
+    // A trusted proxy's own connections are not capped: the client address in its header is.
+    const viaProxy = this.guard?.isTrustedProxy(peer) ?? false;
+    const conn = new Connection(socket, peer, viaProxy);
+    if (this.guard && !viaProxy) {
+      if (!this.guard.connect(peer)) {
+        socket.end(`% ${TOO_MANY_CONNECTIONS}\r\n`);
+        return;
       }
-      const eol = buffered.indexOf(10);
-      const lineBytes = eol < 0 ? buffered.length : eol;
-      if (lineBytes > this.options.maxQueryBytes) return finish(`% Invalid query: longer than ${this.options.maxQueryBytes} bytes.\r\n`);
-      if (eol < 0) return;
-      this.waiting.delete(waiting);
-      socket.removeListener('data', onData);
-      const line = buffered.subarray(0, eol > 0 && buffered[eol - 1] === 13 ? eol - 1 : eol);
-      this.answer(socket, address, line);
+      conn.counted = peer;
+    }
+    if (!this.guard) conn.address = peer;
+    this.sockets.add(socket);
+    this.waiting.add(conn);
+    const onData = (chunk: Buffer) => {
+      if (this.read(conn, chunk)) socket.removeListener('data', onData);
     };
-
     socket.on('data', onData);
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
-      this.waiting.delete(waiting);
+      this.waiting.delete(conn);
       this.sockets.delete(socket);
-      this.onDisconnect?.(peer);
+      if (conn.counted !== undefined) this.guard?.disconnect(conn.counted);
     });
+  }
+
+  /** Takes a chunk of a connection's first bytes; true once it is done reading (answered or refused). */
+  private read(conn: Connection, chunk: Buffer): boolean {
+    if (!this.waiting.has(conn)) return true; // timed out meanwhile
+    conn.lastData = performance.now();
+    let buffered = conn.buffered.length ? Buffer.concat([conn.buffered, chunk]) : chunk;
+    if (conn.address === undefined) {
+      let pre;
+      try {
+        pre = readPreamble(buffered, conn.peer, conn.viaProxy);
+      } catch (err) {
+        return this.finish(conn, `% ${(err as Error).message}\r\n`);
+      }
+      if (!pre) {
+        conn.buffered = buffered;
+        return buffered.length > 4096 && this.finish(conn, `% ${INVALID_HEADER}\r\n`);
+      }
+      if (conn.viaProxy) {
+        if (!this.guard!.connect(pre.address)) return this.finish(conn, `% ${TOO_MANY_CONNECTIONS}\r\n`);
+        conn.counted = pre.address;
+      }
+      conn.address = pre.address;
+      buffered = pre.rest;
+    }
+    const eol = buffered.indexOf(10);
+    const lineBytes = eol < 0 ? buffered.length : eol;
+    if (lineBytes > this.options.maxQueryBytes) return this.finish(conn, `% Invalid query: longer than ${this.options.maxQueryBytes} bytes.\r\n`);
+    if (eol < 0) {
+      conn.buffered = buffered;
+      return false;
+    }
+    this.waiting.delete(conn);
+    this.answer(conn.socket, conn.address, buffered.subarray(0, eol > 0 && buffered[eol - 1] === 13 ? eol - 1 : eol));
+    return true;
+  }
+
+  /** Ends a connection that is still waiting for its query line, with a last % line. */
+  private finish(conn: Connection, text: string): true {
+    if (this.waiting.delete(conn)) conn.socket.end(text);
+    return true;
   }
 
   /**
@@ -140,9 +153,9 @@ export class Port43Server {
    */
   private sweep(): void {
     const now = performance.now();
-    for (const w of this.waiting) {
-      if (now - w.started >= this.options.totalTimeoutMs) w.finish('% Timeout: the query took too long to arrive.\r\n');
-      else if (now - w.lastData >= this.options.idleTimeoutMs) w.finish('% Timeout: no query received.\r\n');
+    for (const conn of this.waiting) {
+      if (now - conn.started >= this.options.totalTimeoutMs) this.finish(conn, '% Timeout: the query took too long to arrive.\r\n');
+      else if (now - conn.lastData >= this.options.idleTimeoutMs) this.finish(conn, '% Timeout: no query received.\r\n');
     }
   }
 

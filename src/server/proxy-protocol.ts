@@ -3,9 +3,7 @@
 // Both are believed only from policy.trusted_proxies; a PROXY header from anyone else, or a
 // malformed one, refuses the connection (the thrown Error's message becomes its one % line).
 import { isIP } from 'node:net';
-import type net from 'node:net';
 import type { CidrSet } from '../policy/cidr-set.js';
-import type { Preamble } from './port43.js';
 
 const V1 = Buffer.from('PROXY ', 'latin1');
 const V2 = Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a]);
@@ -117,32 +115,18 @@ function compressIpv6(groups: string[]): string {
   return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
 }
 
-export interface ProxyPreambleOptions {
-  /** Peers whose PROXY headers are believed (policy.trusted_proxies). */
-  trusted: CidrSet;
-  /**
-   * Called once per connection from a trusted proxy with the client address it passed (or the
-   * proxy's own when it passed none); throws to refuse (per-client connection cap).
-   */
-  onClient?: (socket: net.Socket, address: string) => void;
-}
-
-/** The Port43Server preamble: strips a PROXY header from a trusted proxy and returns the client address. */
-export function proxyPreamble(options: ProxyPreambleOptions): Preamble {
-  return (socket, buffered) => {
-    const peer = socket.remoteAddress ?? '';
-    const header = parseProxyHeader(buffered);
-    if (header === undefined) return undefined;
-    const trusted = options.trusted.size > 0 && options.trusted.has(peer);
-    if (header === null) {
-      if (trusted) options.onClient?.(socket, peer);
-      return { address: peer, rest: buffered };
-    }
-    if (!trusted) throw new Error(UNTRUSTED_HEADER);
-    const address = header.address ?? peer;
-    options.onClient?.(socket, address);
-    return { address, rest: buffered.subarray(header.length) };
-  };
+/**
+ * Reads what comes before the query line of a port-43 connection: a PROXY header from a trusted
+ * proxy (its client address is believed), none (the peer is the client), or a header from anyone
+ * else (refused: throws Error(UNTRUSTED_HEADER)). Returns the client address and the bytes after
+ * the header, or undefined while more bytes are needed.
+ */
+export function readPreamble(buffered: Buffer, peer: string, fromTrustedProxy: boolean): { address: string; rest: Buffer } | undefined {
+  const header = parseProxyHeader(buffered);
+  if (header === undefined) return undefined;
+  if (header === null) return { address: peer, rest: buffered };
+  if (!fromTrustedProxy) throw new Error(UNTRUSTED_HEADER);
+  return { address: header.address ?? peer, rest: buffered.subarray(header.length) };
 }
 
 /** Encodes a v1 header (for tests and load generators). */
@@ -232,30 +216,6 @@ export function httpClientAddress(req: { socket: { remoteAddress?: string }; hea
   const peer = req.socket.remoteAddress ?? '';
   // req.headers is built on first use: not touched for a peer that is not a trusted proxy.
   return trusted && trusted.size > 0 && trusted.has(peer) ? forwardedClientAddress(peer, req.headers, trusted) : peer;
-}
-
-/**
- * Puts a policy's connection rules on a port-43 server: the PROXY preamble (believed only from
- * trusted proxies) and the per-client cap on concurrent connections. A trusted proxy's own
- * connections are not capped; the client address it passes is, once the header is read.
- */
-export function guardPort43(
-  server: { preamble?: Preamble; onConnect?: (address: string) => boolean; onDisconnect?: (address: string) => void },
-  policy: { trustedProxies: CidrSet; connect(address: string): boolean; disconnect(address: string): void },
-): void {
-  const trusted = policy.trustedProxies;
-  const isProxy = (address: string) => trusted.size > 0 && trusted.has(address);
-  server.preamble = proxyPreamble({
-    trusted,
-    onClient: (socket, address) => {
-      if (!policy.connect(address)) throw new Error(TOO_MANY_CONNECTIONS);
-      socket.once('close', () => policy.disconnect(address));
-    },
-  });
-  server.onConnect = (peer) => isProxy(peer) || policy.connect(peer);
-  server.onDisconnect = (peer) => {
-    if (!isProxy(peer)) policy.disconnect(peer);
-  };
 }
 
 export const TOO_MANY_CONNECTIONS = 'Too many connections from your address; please try again later.';

@@ -8,7 +8,6 @@ import { Observability } from '../observe/observability.js';
 import type { QuerySink } from '../observe/query-log.js';
 import type { Policy } from '../policy/policy.js';
 import { RddsPolicy } from '../policy/rdds-policy.js';
-import { guardPort43 } from './proxy-protocol.js';
 import { WhoisRenderer, whoisOptions } from '../render/whois.js';
 import { RdapRenderer, rdapOptions } from '../render/rdap.js';
 import { RdapDoor, rdapDoorOptions } from './rdap-door.js';
@@ -60,7 +59,7 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
   // re-reading the blocklist (src/policy/, docs/policy.md).
   const reload = () => (policy as RddsPolicy).reload();
   if (policy instanceof RddsPolicy) {
-    guardPort43(whois, policy);
+    whois.guard = policy;
     process.on('SIGHUP', reload);
   }
   const http = new HttpServer({ hosts: config.http.host, port: config.http.port, maxHeaderBytes: 8192, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 });

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BlockList } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { Blocklist, parseCidrList } from '../../src/policy/blocklist.js';
-import { CidrSet, canonicalCidr } from '../../src/policy/cidr-set.js';
+import { CidrSet, canonicalCidr, ipv4ToNumber } from '../../src/policy/cidr-set.js';
 import { RddsPolicy } from '../../src/policy/rdds-policy.js';
 import { MemoryState } from '../../src/policy/state.js';
 import { FakeClock, policyConfig } from './helpers.js';
@@ -17,6 +17,15 @@ describe('CidrSet', () => {
     for (const a of ['192.0.2.0', '192.0.2.255', '198.51.100.7', '::ffff:192.0.2.9', '2001:db8:ffff::1', '::1', '10.200.3.4']) assert.equal(set.has(a), true, a);
     for (const a of ['192.0.3.0', '198.51.100.8', '2001:db9::', '::2', 'not-an-address', '11.0.0.0']) assert.equal(set.has(a), false, a);
     assert.equal(set.size, 5, 'nested ranges merge');
+  });
+
+  it('reads IPv4 addresses exactly as node:net isIP accepts them', () => {
+    const cases = ['0.0.0.0', '255.255.255.255', '192.0.2.1', '1.2.3', '1.2.3.4.5', '256.1.1.1', '01.2.3.4', '1.02.3.4', '1.2.3.04', '1..2.3', '.1.2.3', '1.2.3.', '1.2.3.4 ', '1.2.3.a', '1000.1.1.1', '', '::1', '10.0.0.00'];
+    for (const a of cases) {
+      const n = ipv4ToNumber(a);
+      assert.equal(n !== undefined, isIP(a) === 4, a);
+      if (n !== undefined) assert.equal(n, a.split('.').reduce((v, p) => v * 256 + Number(p), 0), a);
+    }
   });
 
   it('canonicalises ranges the way client keys are written', () => {
