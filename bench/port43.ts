@@ -2,8 +2,8 @@
 // 2 KB text, measured in the same run at several concurrencies. Queries/s alone cannot tell the
 // two apart on a 2-core machine (the load generator takes a core), so the figure that matters is
 // the server's own CPU time per query, and the ratio bare/rdds of it.
-import { BenchServer } from './child.js';
 import { runPort43Load, type LoadResult } from './port43-load.js';
+import { interleaved, medianSample, type Subject } from './rounds.js';
 import { fmt } from './stats.js';
 
 export interface Port43Row {
@@ -14,22 +14,23 @@ export interface Port43Row {
   rssMb: number;
 }
 
-export async function benchPort43(label: string, mode: 'rdds' | 'bare-net', settings: Record<string, string>, queries: Buffer[], concurrencies: number[], durationMs: number, preamble?: (n: number) => Buffer): Promise<Port43Row[]> {
-  const server = await BenchServer.start(mode, settings);
-  const rows: Port43Row[] = [];
-  try {
+export interface Port43Subject extends Subject {
+  /** Bytes sent before each query (a PROXY protocol header), by query number. */
+  preamble?: (n: number) => Buffer;
+}
+
+/** Every subject at every concurrency, `rounds` times in turn; the rows hold the medians. */
+export async function benchPort43(subjects: Port43Subject[], queries: Buffer[], concurrencies: number[], durationMs: number, rounds: number, log: (msg: string) => void): Promise<Port43Row[]> {
+  const results = await interleaved(
+    subjects,
+    concurrencies,
+    rounds,
     // Warm-up: caches, JIT.
-    await runPort43Load({ port: server.ports.whois, concurrency: 16, durationMs: Math.min(2000, durationMs), queries, preamble });
-    for (const concurrency of concurrencies) {
-      const before = await server.stats();
-      const load = await runPort43Load({ port: server.ports.whois, concurrency, durationMs, queries, preamble });
-      const after = await server.stats();
-      rows.push({ server: label, concurrency, load, cpuPerQueryUs: ((after.cpuMs - before.cpuMs) * 1000) / Math.max(1, load.queries), rssMb: after.rss / 1e6 });
-    }
-  } finally {
-    await server.stop();
-  }
-  return rows;
+    (server, subject) => runPort43Load({ port: server.ports.whois, concurrency: 16, durationMs: Math.min(2000, durationMs), queries, preamble: subject.preamble }),
+    (server, concurrency, subject) => runPort43Load({ port: server.ports.whois, concurrency, durationMs, queries, preamble: subject.preamble }),
+    (msg) => log(`port43: ${msg}`),
+  );
+  return results.map(({ subject, c, samples }) => ({ server: subject.label, concurrency: c, ...medianSample(samples) }));
 }
 
 export function port43Table(rows: Port43Row[]): string {

@@ -1,6 +1,7 @@
 // RDAP benchmark: rdds domain lookups against a bare node:http server answering a fixed 2 KB
 // JSON, with keep-alive connections and with a new connection per request, in the same run.
 import { BenchServer } from './child.js';
+import { interleaved, medianSample, type Subject } from './rounds.js';
 import { runHttpLoad } from './http-load.js';
 import type { Port43Row } from './port43.js';
 import { fmt, median } from './stats.js';
@@ -10,23 +11,23 @@ export interface HttpRow extends Port43Row {
   statuses: Record<string, number>;
 }
 
-export async function benchHttp(label: string, mode: 'rdds' | 'bare-http', settings: Record<string, string>, paths: string[], concurrencies: number[], durationMs: number): Promise<HttpRow[]> {
-  const server = await BenchServer.start(mode, settings);
-  const rows: HttpRow[] = [];
-  try {
-    await runHttpLoad({ port: server.ports.http, concurrency: 16, durationMs: Math.min(2000, durationMs), paths, keepAlive: true });
-    for (const keepAlive of [true, false]) {
-      for (const concurrency of concurrencies) {
-        const before = await server.stats();
-        const load = await runHttpLoad({ port: server.ports.http, concurrency, durationMs, paths, keepAlive });
-        const after = await server.stats();
-        rows.push({ server: label, concurrency, keepAlive, load, statuses: load.statuses, cpuPerQueryUs: ((after.cpuMs - before.cpuMs) * 1000) / Math.max(1, load.queries), rssMb: after.rss / 1e6 });
-      }
-    }
-  } finally {
-    await server.stop();
-  }
-  return rows;
+/** Every subject in both connection modes at every concurrency, `rounds` times in turn; the rows hold the medians. */
+export async function benchHttp(subjects: Subject[], paths: string[], concurrencies: number[], durationMs: number, rounds: number, log: (msg: string) => void): Promise<HttpRow[]> {
+  const cases = [true, false].flatMap((keepAlive) => concurrencies.map((concurrency) => ({ keepAlive, concurrency })));
+  const results = await interleaved(
+    subjects,
+    cases,
+    rounds,
+    (server) => runHttpLoad({ port: server.ports.http, concurrency: 16, durationMs: Math.min(2000, durationMs), paths, keepAlive: true }),
+    (server, c) => runHttpLoad({ port: server.ports.http, durationMs, paths, ...c }),
+    (msg) => log(`rdap: ${msg}`),
+  );
+  return results.map(({ subject, c, samples }) => {
+    // Statuses: every answer of every round.
+    const statuses: Record<string, number> = {};
+    for (const s of samples) for (const [status, n] of Object.entries(s.load.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
+    return { server: subject.label, ...c, ...medianSample(samples), statuses };
+  });
 }
 
 export function httpTable(rows: HttpRow[]): string {

@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark of rdds, each beside a baseline measured in the same run, on a
 // 1,000,000-domain demo data set (BENCH_DOMAINS to change it). Results go to docs/benchmarks.md.
-//   BENCH_DOMAINS=1000000  BENCH_SECONDS=5  BENCH_ONLY=store,search,port43,rdap  BENCH_PG=postgres://...
+//   BENCH_DOMAINS=1000000  BENCH_SECONDS=5  BENCH_ROUNDS=3  BENCH_ONLY=store,search,port43,rdap  BENCH_PG=postgres://...
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { fmt } from './stats.js';
 
 const DOMAINS = Number(process.env.BENCH_DOMAINS ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ONLY = (process.env.BENCH_ONLY ?? 'store,search,port43,rdap').split(',');
 const PG_URL = process.env.BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DATA_DIR = join(process.cwd(), 'bench', '.data');
@@ -72,6 +73,10 @@ function queryMix(): string[] {
   return mix.sort(() => Math.random() - 0.5);
 }
 
+const roundsText =
+  `Every server under test runs at once, each warmed up first; each row is measured ${ROUNDS} times for ${SECONDS} s, in rounds that take the servers in turn ` +
+  `(so the shared machine's slow moments hit all of them alike), and shows the median of each figure over the rounds (RSS: the largest).`;
+
 const mixText = (n: number) =>
   `Query mix: 70% existing ASCII names, 10% IDNs by U-label, 20% missing names, over ${n.toLocaleString('en-US')} distinct queries on the ${DOMAINS.toLocaleString('en-US')}-domain SQLite data set.`;
 
@@ -85,23 +90,31 @@ if (ONLY.includes('port43')) {
   // queries a minute per address hold for every client without refusing the benchmark's own load.
   const proxy = (n: number) => Buffer.from(`PROXY TCP4 198.18.${(n >> 8) & 255}.${n & 255} 127.0.0.1 ${1024 + (n % 60000)} 43\r\n`);
   const production = { db: sqlite, 'policy.trusted_proxies': '127.0.0.1/32', 'log.dir': join(DATA_DIR, 'query-log'), 'log.level': 'warn' };
-  log('port43: bare node:net server');
-  const bare = await benchPort43('bare node:net, fixed 2 KB', 'bare-net', {}, queries, concurrencies, SECONDS * 1000);
-  log('port43: rdds, policy and query log on');
-  const rdds = await benchPort43('rdds', 'rdds', production, queries, concurrencies, SECONDS * 1000, proxy);
-  log('port43: rdds, policy off');
-  const noPolicy = await benchPort43('rdds, no rate limits', 'rdds', { ...production, 'policy.rate_limit.per_minute': '0', 'policy.max_connections_per_client': '0' }, queries, concurrencies, SECONDS * 1000, proxy);
-  log('port43: rdds, query log off');
-  const noLog = await benchPort43('rdds, query log off', 'rdds', { ...production, 'log.enabled': 'false' }, queries, concurrencies, SECONDS * 1000, proxy);
+  const noPolicy = { ...production, 'policy.rate_limit.per_minute': '0', 'policy.max_connections_per_client': '0' };
+  const rows = await benchPort43(
+    [
+      { label: 'bare node:net, fixed 2 KB', mode: 'bare-net', settings: {} },
+      { label: 'rdds', mode: 'rdds', settings: production, preamble: proxy },
+      { label: 'rdds, no rate limits', mode: 'rdds', settings: noPolicy, preamble: proxy },
+      { label: 'rdds, query log off', mode: 'rdds', settings: { ...production, 'log.enabled': 'false' }, preamble: proxy },
+    ],
+    queries,
+    concurrencies,
+    SECONDS * 1000,
+    ROUNDS,
+    log,
+  );
+  const of = (label: string) => rows.filter((r) => r.server === label);
+  const [bare, rdds, noLimits, noLog] = [of('bare node:net, fixed 2 KB'), of('rdds'), of('rdds, no rate limits'), of('rdds, query log off')];
   const ratio = (a: Port43Row[], b: Port43Row[]) => a.map((r, i) => `${r.concurrency}: ${fmt(r.load.qps / b[i].load.qps)}`).join('; ');
   sections.push(
-    `## Port 43\n\nOne query per connection from a load generator in its own process (non-blocking sockets, many connections in flight), ${SECONDS} s per row, after a warm-up. ${mixText(queries.length)} ` +
+    `## Port 43\n\nOne query per connection from a load generator in its own process (non-blocking sockets, many connections in flight). ${roundsText} ${mixText(queries.length)} ` +
       `The bare server answers every query with a fixed 2 KB text. rdds runs as in production, behind a trusted load balancer: every connection starts with a PROXY protocol v1 header from one of 65,536 client addresses, ` +
       `with the default policy (30 queries a minute per address, bans, per-client connection cap) and the query log on. ` +
       `Targets: CPU ratio (bare / rdds) at least 0.7; p99 under 10 ms at 64 connections; RSS under 300 MB; policy and query log each cost at most 10% of throughput.\n\n` +
-      `${port43Table([...bare, ...rdds, ...noPolicy, ...noLog])}\n\n` +
+      `${port43Table([...bare, ...rdds, ...noLimits, ...noLog])}\n\n` +
       `- CPU per query, bare / rdds: ${cpuRatios(bare, rdds).map((r) => `${r.concurrency} connections ${fmt(r.ratio)}`).join('; ')}.\n` +
-      `- Throughput with the policy on / off, by connections: ${ratio(rdds, noPolicy)}.\n` +
+      `- Throughput with the policy on / off, by connections: ${ratio(rdds, noLimits)}.\n` +
       `- Throughput with the query log on / off, by connections: ${ratio(rdds, noLog)}.`,
   );
 }
@@ -110,17 +123,26 @@ if (ONLY.includes('rdap')) {
   const paths = queryMix().map((n) => `/rdap/domain/${n}`);
   const concurrencies = [16, 64];
   const settings = { db: sqlite, 'policy.rate_limit.per_minute': '0', 'log.dir': join(DATA_DIR, 'query-log'), 'log.level': 'warn' };
-  log('rdap: bare node:http server');
-  const bare = await benchHttp('bare node:http, fixed 2 KB', 'bare-http', {}, paths, concurrencies, SECONDS * 1000);
-  log('rdap: rdds');
-  const rdds = await benchHttp('rdds', 'rdds', settings, paths, concurrencies, SECONDS * 1000);
   // rdds's answers are larger than 2 KB (a public domain answer with its notices, entities and
-  // redactions is about 9 KB): a second baseline sends that many bytes, to show what the size costs.
+  // redactions is about 7 KB): a second baseline sends that many bytes, to show what the size costs.
   const answerBytes = await rdapAnswerBytes(settings, paths.slice(0, 200));
-  log(`rdap: bare node:http server, fixed ${answerBytes} bytes`);
-  const bareSized = await benchHttp(`bare node:http, fixed ${(answerBytes / 1024).toFixed(1)} KB`, 'bare-http', { bytes: String(answerBytes) }, paths, concurrencies, SECONDS * 1000);
+  const sizedLabel = `bare node:http, fixed ${(answerBytes / 1024).toFixed(1)} KB`;
+  const rows = await benchHttp(
+    [
+      { label: 'bare node:http, fixed 2 KB', mode: 'bare-http', settings: {} },
+      { label: sizedLabel, mode: 'bare-http', settings: { bytes: String(answerBytes) } },
+      { label: 'rdds', mode: 'rdds', settings },
+    ],
+    paths,
+    concurrencies,
+    SECONDS * 1000,
+    ROUNDS,
+    log,
+  );
+  const of = (label: string) => rows.filter((r) => r.server === label);
+  const [bare, bareSized, rdds] = [of('bare node:http, fixed 2 KB'), of(sizedLabel), of('rdds')];
   sections.push(
-    `## RDAP\n\n\`GET /rdap/domain/NAME\` from a raw-socket HTTP/1.1 load generator in its own process, ${SECONDS} s per row, on keep-alive connections and with a new connection per request. ${mixText(paths.length)} ` +
+    `## RDAP\n\n\`GET /rdap/domain/NAME\` from a raw-socket HTTP/1.1 load generator in its own process, on keep-alive connections and with a new connection per request. ${roundsText} ${mixText(paths.length)} ` +
       `All load comes from 127.0.0.1, so rdds runs with rate limits off here (the port-43 section measures their cost); the query log is on. The bare server answers a fixed 2 KB JSON. ` +
       `Targets: at least 0.6 of the bare server's requests/s with keep-alive; p99 under 10 ms at 64 connections.\n\n${httpTable([...bare, ...bareSized, ...rdds])}\n\nrdds requests/s as a share of the bare server's (2 KB): ${throughputRatios(bare, rdds)}.\n\nrdds requests/s as a share of the bare server's with answers of rdds's median size: ${throughputRatios(bareSized, rdds)}.`,
   );

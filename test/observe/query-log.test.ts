@@ -82,6 +82,17 @@ describe('buffered query log', () => {
     assert.equal(drops.reduce((a, b) => a + b, 0), log.stats.dropped);
   });
 
+  test('a large batch reaches the sink in slices of at most 500 records, in order, the gap once', async () => {
+    const sink = new MemorySink();
+    const log = new BufferedQueryLog(sink, { buffer: 1234, batch: 1234, flushMs: 60000 });
+    for (let i = 0; i < 1241; i++) log.record(rec({ bytes: i })); // in one turn: 1234 wait, 7 are dropped
+    await log.flush();
+    assert.deepEqual(sink.batches.map((b) => [b.records.length, b.dropped]), [[500, 7], [500, 0], [234, 0]]);
+    assert.deepEqual(sink.batches.flatMap((b) => b.records.map((r) => r.bytes)), Array.from({ length: 1234 }, (_, i) => i));
+    assert.deepEqual(log.stats, { recorded: 1234, written: 1234, dropped: 7, sinkErrors: 0 });
+    await log.close();
+  });
+
   test('a failing sink loses its batch (counted) and never throws into record()', async () => {
     const errors: unknown[] = [];
     const log = new BufferedQueryLog(new MemorySink(0, true), { buffer: 10, flushMs: 1, onSinkError: (e) => errors.push(e) });
