@@ -2,7 +2,7 @@
 // servers it measures): `concurrency` loops, each sending GET requests one after another, on one
 // keep-alive connection per loop, or on a new connection per request.
 import net from 'node:net';
-import { percentile, sortedCopy } from './stats.js';
+import { percentile, Samples } from './stats.js';
 import type { LoadResult } from './port43-load.js';
 
 export interface HttpLoadOptions {
@@ -15,7 +15,7 @@ export interface HttpLoadOptions {
 
 export function runHttpLoad(opts: HttpLoadOptions): Promise<LoadResult & { statuses: Record<string, number> }> {
   return new Promise((resolve) => {
-    const latencies: number[] = [];
+    const latencies = new Samples();
     const statuses: Record<string, number> = {};
     let n = 0;
     let errors = 0;
@@ -59,7 +59,7 @@ export function runHttpLoad(opts: HttpLoadOptions): Promise<LoadResult & { statu
             expected = end + 4 + (length ? Number(length[1]) : 0);
           }
           if (buf.length >= expected) {
-            latencies.push(performance.now() - t0);
+            latencies.add(performance.now() - t0);
             if (!opts.keepAlive) {
               mine.removeAllListeners('close');
               mine.destroy();
@@ -81,7 +81,7 @@ export function runHttpLoad(opts: HttpLoadOptions): Promise<LoadResult & { statu
     const finish = () => {
       const seconds = (performance.now() - started) / 1000;
       const cpu = process.cpuUsage(cpu0);
-      const sorted = sortedCopy(latencies);
+      const sorted = latencies.sorted();
       resolve({ queries: latencies.length, errors, seconds, qps: latencies.length / seconds, p50ms: percentile(sorted, 50), p99ms: percentile(sorted, 99), loadCpuMs: (cpu.user + cpu.system) / 1000, statuses });
     };
 

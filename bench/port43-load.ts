@@ -2,7 +2,7 @@
 // non-blocking sockets (connect, send one line, read to close, repeat), for a fixed time.
 // It reports its own CPU so that a reader can see it was not the bottleneck.
 import net from 'node:net';
-import { percentile, sortedCopy } from './stats.js';
+import { percentile, Samples } from './stats.js';
 
 export interface LoadResult {
   queries: number;
@@ -27,7 +27,7 @@ export interface LoadOptions {
 
 export function runPort43Load(opts: LoadOptions): Promise<LoadResult> {
   return new Promise((resolve) => {
-    const latencies: number[] = [];
+    const latencies = new Samples();
     let sent = 0;
     let errors = 0;
     let active = 0;
@@ -52,7 +52,7 @@ export function runPort43Load(opts: LoadOptions): Promise<LoadResult> {
       socket.on('error', () => {});
       socket.on('close', (hadError) => {
         if (hadError || bytes === 0) errors++;
-        else latencies.push(performance.now() - t0);
+        else latencies.add(performance.now() - t0);
         one();
       });
     };
@@ -60,7 +60,7 @@ export function runPort43Load(opts: LoadOptions): Promise<LoadResult> {
     const finish = () => {
       const seconds = (performance.now() - started) / 1000;
       const cpu = process.cpuUsage(cpu0);
-      const sorted = sortedCopy(latencies);
+      const sorted = latencies.sorted();
       resolve({
         queries: latencies.length,
         errors,

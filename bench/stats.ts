@@ -14,3 +14,26 @@ export function median(values: number[]): number {
 }
 
 export const fmt = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+/**
+ * Latency samples in a growable Float64Array: a load generator records hundreds of thousands, and
+ * a plain array of them made its own garbage collector pause for milliseconds, which showed up in
+ * the latencies it measured.
+ */
+export class Samples {
+  private values = new Float64Array(1 << 16);
+  length = 0;
+
+  add(value: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = value;
+  }
+
+  sorted(): Float64Array {
+    return this.values.slice(0, this.length).sort();
+  }
+}
