@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark of rdds, each beside a baseline measured in the same run, on a
 // 1,000,000-domain demo data set (BENCH_DOMAINS to change it). Results go to docs/benchmarks.md.
-//   BENCH_DOMAINS=1000000  BENCH_SECONDS=5  BENCH_ROUNDS=3  BENCH_ONLY=store,search,port43,rdap  BENCH_PG=postgres://...
+//   BENCH_DOMAINS=1000000  BENCH_SECONDS=5  BENCH_ROUNDS=5  BENCH_ONLY=store,search,port43,rdap  BENCH_PG=postgres://...
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { fmt } from './stats.js';
 
 const DOMAINS = Number(process.env.BENCH_DOMAINS ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ONLY = (process.env.BENCH_ONLY ?? 'store,search,port43,rdap').split(',');
 const PG_URL = process.env.BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DATA_DIR = join(process.cwd(), 'bench', '.data');
