@@ -182,7 +182,7 @@ export class Pipeline {
       reason: res.refusal?.reason ?? (a.outcome === 'error' || a.outcome === 'bad-query' ? res.error : undefined),
       objects: a.objects,
       personal: a.personal,
-      latencyMs: performance.now() - started,
+      latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
       bytes: req.size(a.answer as T),
     });
     return a.answer;

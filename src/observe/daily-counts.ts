@@ -5,7 +5,7 @@
 // replaced by one aggregate file, <dir>/daily/<YYYY-MM-DD>.json, of counts without any address:
 // by door, outcome, refusal reason, tier, query kind and TLD. The monthly ICANN counts can be
 // produced from either; per-client figures only while the records are kept.
-import { readFileSync, mkdirSync, renameSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Door } from '../policy/policy.js';
 import { queryLogFiles } from './jsonl-sink.js';
@@ -33,7 +33,6 @@ export interface DayLog {
   dropped: number;
   /** Lines that could not be read (a line cut short by a crash). */
   malformed: number;
-  records: QueryRecord[];
 }
 
 export const DOORS: readonly Door[] = ['whois', 'web', 'search', 'rdap'];
@@ -46,40 +45,71 @@ export function queryTld(rec: Pick<QueryRecord, 'kind' | 'query'>): string {
   return dot < 0 ? '' : name.slice(dot + 1);
 }
 
-export function countRows(records: Iterable<QueryRecord>): CountRow[] {
-  const rows = new Map<string, CountRow>();
-  for (const r of records) {
+/** Counts records by door, outcome, reason, tier, kind and TLD, one record at a time. */
+export class RowCounter {
+  private readonly byKey = new Map<string, CountRow>();
+
+  add(r: QueryRecord): void {
     const tld = queryTld(r);
     const reason = r.outcome === 'refused' ? r.reason ?? '' : '';
     const key = `${r.door}\0${r.outcome}\0${reason}\0${r.tier}\0${r.kind}\0${tld}`;
-    let row = rows.get(key);
-    if (!row) rows.set(key, (row = { door: r.door, outcome: r.outcome, reason, tier: r.tier, kind: r.kind, tld, count: 0, bytes: 0, personal: 0 }));
+    let row = this.byKey.get(key);
+    if (!row) this.byKey.set(key, (row = { door: r.door, outcome: r.outcome, reason, tier: r.tier, kind: r.kind, tld, count: 0, bytes: 0, personal: 0 }));
     row.count++;
     row.bytes += r.bytes || 0;
     row.personal += r.personal || 0;
   }
-  return [...rows.values()];
+
+  rows(): CountRow[] {
+    return [...this.byKey.values()];
+  }
+}
+
+/**
+ * The lines of a file, read a megabyte at a time: a day of a busy registry's log is larger than
+ * memory (and than the longest string V8 can hold). Nothing when the file has gone.
+ */
+function* fileLines(path: string): Generator<string> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return; // removed between the listing and the read (retention on another node)
+  }
+  try {
+    const chunk = Buffer.alloc(1 << 20);
+    let carry = Buffer.alloc(0);
+    for (let n = readSync(fd, chunk); n > 0; n = readSync(fd, chunk)) {
+      const bytes = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      let start = 0;
+      for (let nl = bytes.indexOf(10); nl >= 0; nl = bytes.indexOf(10, start)) {
+        yield bytes.toString('utf8', start, nl);
+        start = nl + 1;
+      }
+      carry = Buffer.from(bytes.subarray(start)); // a copy: chunk is reused
+    }
+    if (carry.length > 0) yield carry.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function aggregatePath(dir: string, date: string): string {
   return join(dir, 'daily', `${date}.json`);
 }
 
-/** Reads one UTC day (YYYY-MM-DD) of the query log in dir. */
-export function readDay(dir: string, date: string): DayLog {
+/**
+ * Reads one UTC day (YYYY-MM-DD) of the query log in dir: its counts, and each record handed to
+ * onRecord as it is read (records are not kept: a day can be larger than memory).
+ */
+export function readDay(dir: string, date: string, onRecord?: (rec: QueryRecord) => void): DayLog {
   const files = queryLogFiles(dir, date);
   if (files.length > 0) {
-    const records: QueryRecord[] = [];
+    const counter = new RowCounter();
     let dropped = 0;
     let malformed = 0;
     for (const file of files) {
-      let text: string;
-      try {
-        text = readFileSync(file.path, 'utf8');
-      } catch {
-        continue; // removed between the listing and the read (retention on another node)
-      }
-      for (const line of text.split('\n')) {
+      for (const line of fileLines(file.path)) {
         if (line.length === 0) continue;
         let obj: any;
         try {
@@ -90,19 +120,20 @@ export function readDay(dir: string, date: string): DayLog {
         }
         if (typeof obj?.time !== 'string' || !obj.time.startsWith(date)) continue;
         if (typeof obj.dropped === 'number' && obj.door === undefined) dropped += obj.dropped;
-        else if (typeof obj.door === 'string' && typeof obj.outcome === 'string') records.push(obj as QueryRecord);
-        else malformed++;
+        else if (typeof obj.door === 'string' && typeof obj.outcome === 'string') {
+          counter.add(obj as QueryRecord);
+          onRecord?.(obj as QueryRecord);
+        } else malformed++;
       }
     }
-    records.sort((a, b) => a.time.localeCompare(b.time));
-    return { date, source: 'records', rows: countRows(records), dropped, malformed, records };
+    return { date, source: 'records', rows: counter.rows(), dropped, malformed };
   }
   const path = aggregatePath(dir, date);
   if (existsSync(path)) {
     const agg = JSON.parse(readFileSync(path, 'utf8')) as { rows: CountRow[]; dropped?: number; malformed?: number };
-    return { date, source: 'aggregate', rows: agg.rows, dropped: agg.dropped ?? 0, malformed: agg.malformed ?? 0, records: [] };
+    return { date, source: 'aggregate', rows: agg.rows, dropped: agg.dropped ?? 0, malformed: agg.malformed ?? 0 };
   }
-  return { date, source: 'none', rows: [], dropped: 0, malformed: 0, records: [] };
+  return { date, source: 'none', rows: [], dropped: 0, malformed: 0 };
 }
 
 /**

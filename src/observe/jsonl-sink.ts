@@ -18,7 +18,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { QuerySink } from './query-log.js';
-import type { QueryRecord } from './query-record.js';
+import { recordLine, type QueryRecord } from './query-record.js';
 
 export interface JsonlSinkOptions {
   dir: string;
@@ -76,7 +76,7 @@ export class JsonlSink implements QuerySink {
       const time = records[0]?.time ?? new Date().toISOString();
       add(keyOf(time), JSON.stringify({ time, dropped }));
     }
-    for (const rec of records) add(keyOf(rec.time), JSON.stringify(rec));
+    for (const rec of records) add(keyOf(rec.time), recordLine(rec));
     for (const [key, lines] of groups) await this.append(key, lines.join('\n') + '\n');
   }
 

@@ -3,13 +3,15 @@
 // (observeQuery), so the pipeline needs to know nothing about them.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DataVersion, Store } from '../store/store.js';
-import { OUTCOMES, type QueryRecord } from './query-record.js';
+import { CONNECTION_REFUSALS, OUTCOMES, type QueryRecord } from './query-record.js';
 
 export interface MetricSources {
   /** The data version the service has seen (pipeline.dataVersion). */
   dataVersion?: () => DataVersion;
   /** Open port-43 connections (Port43Server.connections). */
   whoisConnections?: () => number;
+  /** Open HTTP connections (HttpServer.connections). */
+  httpConnections?: () => Promise<number>;
   /** Active bans: a number the policy provides (see Observability.setActiveBans). */
   activeBans?: () => number | Promise<number>;
 }
@@ -21,6 +23,7 @@ export class Metrics {
   readonly queries: Counter<'door' | 'outcome'>;
   readonly latency: Histogram<'door'>;
   readonly refusals: Counter<'door' | 'reason'>;
+  readonly connectionsRefused: Counter<'door' | 'reason'>;
   readonly storeLatency: Histogram<'operation'>;
   readonly storeErrors: Counter<'operation'>;
   readonly logDropped: Counter;
@@ -35,6 +38,12 @@ export class Metrics {
     this.queries = new Counter({ name: 'rdds_queries_total', help: 'Queries by door and outcome', labelNames: ['door', 'outcome'], registers });
     this.latency = new Histogram({ name: 'rdds_query_duration_seconds', help: 'Time from the query to its answer, by door', labelNames: ['door'], buckets: LATENCY_BUCKETS, registers });
     this.refusals = new Counter({ name: 'rdds_refusals_total', help: 'Queries refused by admission, by door and reason', labelNames: ['door', 'reason'], registers });
+    this.connectionsRefused = new Counter({
+      name: 'rdds_connections_refused_total',
+      help: 'Connections closed before their query reached the pipeline (so not in the query log), by door and reason',
+      labelNames: ['door', 'reason'],
+      registers,
+    });
     this.storeLatency = new Histogram({ name: 'rdds_store_duration_seconds', help: 'Store call latency by operation', labelNames: ['operation'], buckets: LATENCY_BUCKETS, registers });
     this.storeErrors = new Counter({ name: 'rdds_store_errors_total', help: 'Failed store calls by operation', labelNames: ['operation'], registers });
     this.logDropped = new Counter({ name: 'rdds_query_log_dropped_total', help: 'Query log records dropped (buffer full or sink failure)', registers });
@@ -50,11 +59,12 @@ export class Metrics {
     });
     new Gauge({
       name: 'rdds_open_connections',
-      help: 'Open connections by door',
+      help: 'Open connections: port 43 (door whois) and the HTTP listener shared by RDAP and the web pages (door http)',
       labelNames: ['door'],
       registers,
-      collect() {
+      async collect() {
         this.set({ door: 'whois' }, src.whoisConnections?.() ?? 0);
+        this.set({ door: 'http' }, src.httpConnections ? await src.httpConnections() : 0);
       },
     });
     new Gauge({
@@ -77,6 +87,7 @@ export class Metrics {
     });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'rdds_' });
     // Every door and outcome shows from the start (a 0 is information; a missing series is not).
+    for (const reason of CONNECTION_REFUSALS) this.connectionsRefused.inc({ door: 'whois', reason }, 0);
     for (const door of ['whois', 'web', 'search', 'rdap']) {
       for (const outcome of OUTCOMES) this.queries.inc({ door, outcome }, 0);
       this.latency.zero({ door });

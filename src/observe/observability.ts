@@ -101,12 +101,16 @@ export class Observability implements PolicyEvents {
   }
 
   /** Connects to the running parts: data changes, errors, connection counts, the policy's hooks. */
-  attach(parts: { pipeline: Pipeline; whois?: Port43Server; policy?: Policy }): void {
-    const { pipeline, whois, policy } = parts;
+  attach(parts: { pipeline: Pipeline; whois?: Port43Server; http?: HttpServer; policy?: Policy }): void {
+    const { pipeline, whois, http, policy } = parts;
+    if (http) this.metrics.sources.httpConnections = () => http.connections();
     this.pipeline = pipeline;
     this.store ??= pipeline.store;
     this.metrics.sources.dataVersion = () => pipeline.dataVersion;
-    if (whois) this.metrics.sources.whoisConnections = () => whois.connections;
+    if (whois) {
+      this.metrics.sources.whoisConnections = () => whois.connections;
+      whois.onRefused = (reason) => this.metrics.connectionsRefused.inc({ door: 'whois', reason });
+    }
 
     // Attached after pipeline.start(): every change from here on is a change while serving.
     const prevChange = pipeline.onDataChange;

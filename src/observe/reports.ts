@@ -114,12 +114,8 @@ function doorTable(rows: CountRow[]): Record<Door, OutcomeCounts> {
 }
 
 export function dailyReport(dir: string, date: string, top = 10): DailyReport {
-  const day = readDay(dir, date);
-  const doors = doorTable(day.rows);
-  const refusals: Record<string, number> = {};
-  for (const row of day.rows) if (row.outcome === 'refused') refusals[row.reason || 'unspecified'] = (refusals[row.reason || 'unspecified'] ?? 0) + row.count;
   const clients = new Map<string, ClientLine>();
-  for (const r of day.records) {
+  const day = readDay(dir, date, (r) => {
     let c = clients.get(r.clientKey);
     if (!c) {
       c = { clientKey: r.clientKey, total: 0, answered: 0, notFound: 0, badQuery: 0, refused: 0, banned: 0, error: 0, personal: 0, doors: { whois: 0, web: 0, search: 0, rdap: 0 } };
@@ -138,7 +134,10 @@ export function dailyReport(dir: string, date: string, top = 10): DailyReport {
         if (r.reason === 'banned') c.banned++;
         break;
     }
-  }
+  });
+  const doors = doorTable(day.rows);
+  const refusals: Record<string, number> = {};
+  for (const row of day.rows) if (row.outcome === 'refused') refusals[row.reason || 'unspecified'] = (refusals[row.reason || 'unspecified'] ?? 0) + row.count;
   const sorted = [...clients.values()].sort((a, b) => b.total - a.total || a.clientKey.localeCompare(b.clientKey));
   const total = day.rows.reduce((n, r) => n + r.count, 0);
   return { date, source: day.source, total, dropped: day.dropped, malformed: day.malformed, doors, refusals, clients: sorted, topTalkers: sorted.slice(0, top) };

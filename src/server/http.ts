@@ -65,6 +65,12 @@ export class HttpServer {
     }
   }
 
+  /** Open connections on every listening address (the count net.Server keeps; nothing per request). */
+  async connections(): Promise<number> {
+    const counts = await Promise.all(this.servers.map((s) => new Promise<number>((resolve) => s.getConnections((err, n) => resolve(err ? 0 : n)))));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
   async close(): Promise<void> {
     await Promise.all(
       this.servers.map((s) => new Promise<void>((resolve) => {

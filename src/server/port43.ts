@@ -2,6 +2,7 @@
 // This module only adapts TCP to the pipeline: reading the line safely, timeouts, connection
 // limits and shutdown. What is answered and how it looks is decided behind pipeline.handle().
 import net from 'node:net';
+import type { ConnectionRefusal } from '../observe/query-record.js';
 import type { Pipeline } from '../pipeline.js';
 import type { ConnectionGuard } from '../policy/policy.js';
 import { parseWhoisQuery } from '../query/whois-query.js';
@@ -46,6 +47,8 @@ export class Port43Server {
   private closing = false;
   /** The policy's connection rules; without one, every peer is the client and nothing is capped. */
   guard?: ConnectionGuard;
+  /** Told of each connection closed before its query reached the pipeline (metrics). */
+  onRefused?: (reason: ConnectionRefusal) => void;
 
   constructor(private readonly pipeline: Pipeline, private readonly renderer: WhoisRenderer, private readonly options: Port43Options) {}
 
@@ -78,6 +81,7 @@ export class Port43Server {
     const peer = socket.remoteAddress ?? '';
     if (this.closing || this.sockets.size >= this.options.maxConnections) {
       socket.end('% Too many connections; please try again later.\r\n');
+      this.onRefused?.('too-many-connections');
       socket.destroySoon?.();
       return;
     }
@@ -87,6 +91,7 @@ export class Port43Server {
     if (this.guard && !viaProxy) {
       if (!this.guard.connect(peer)) {
         socket.end(`% ${TOO_MANY_CONNECTIONS}\r\n`);
+        this.onRefused?.('too-many-connections');
         return;
       }
       conn.counted = peer;
@@ -116,14 +121,14 @@ export class Port43Server {
       try {
         pre = readPreamble(buffered, conn.peer, conn.viaProxy);
       } catch (err) {
-        return this.finish(conn, `% ${(err as Error).message}\r\n`);
+        return this.finish(conn, `% ${(err as Error).message}\r\n`, 'proxy-header');
       }
       if (!pre) {
         conn.buffered = buffered;
-        return buffered.length > 4096 && this.finish(conn, `% ${INVALID_HEADER}\r\n`);
+        return buffered.length > 4096 && this.finish(conn, `% ${INVALID_HEADER}\r\n`, 'proxy-header');
       }
       if (conn.viaProxy) {
-        if (!this.guard!.connect(pre.address)) return this.finish(conn, `% ${TOO_MANY_CONNECTIONS}\r\n`);
+        if (!this.guard!.connect(pre.address)) return this.finish(conn, `% ${TOO_MANY_CONNECTIONS}\r\n`, 'too-many-connections');
         conn.counted = pre.address;
       }
       conn.address = pre.address;
@@ -131,7 +136,7 @@ export class Port43Server {
     }
     const eol = buffered.indexOf(10);
     const lineBytes = eol < 0 ? buffered.length : eol;
-    if (lineBytes > this.options.maxQueryBytes) return this.finish(conn, `% Invalid query: longer than ${this.options.maxQueryBytes} bytes.\r\n`);
+    if (lineBytes > this.options.maxQueryBytes) return this.finish(conn, `% Invalid query: longer than ${this.options.maxQueryBytes} bytes.\r\n`, 'query-too-long');
     if (eol < 0) {
       conn.buffered = buffered;
       return false;
@@ -142,8 +147,11 @@ export class Port43Server {
   }
 
   /** Ends a connection that is still waiting for its query line, with a last % line. */
-  private finish(conn: Connection, text: string): true {
-    if (this.waiting.delete(conn)) conn.socket.end(text);
+  private finish(conn: Connection, text: string, reason: ConnectionRefusal): true {
+    if (this.waiting.delete(conn)) {
+      conn.socket.end(text);
+      this.onRefused?.(reason);
+    }
     return true;
   }
 
@@ -154,8 +162,8 @@ export class Port43Server {
   private sweep(): void {
     const now = performance.now();
     for (const conn of this.waiting) {
-      if (now - conn.started >= this.options.totalTimeoutMs) this.finish(conn, '% Timeout: the query took too long to arrive.\r\n');
-      else if (now - conn.lastData >= this.options.idleTimeoutMs) this.finish(conn, '% Timeout: no query received.\r\n');
+      if (now - conn.started >= this.options.totalTimeoutMs) this.finish(conn, '% Timeout: the query took too long to arrive.\r\n', 'timeout');
+      else if (now - conn.lastData >= this.options.idleTimeoutMs) this.finish(conn, '% Timeout: no query received.\r\n', 'timeout');
     }
   }
 

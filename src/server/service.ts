@@ -67,7 +67,7 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
   // Web WHOIS and searchable WHOIS pages (src/server/web-door.ts, docs/web.md).
   if (config.web.enabled) http.routes.push(WebDoor.create(pipeline, new WhoisRenderer(whoisOptions(config)), config));
 
-  observe.attach({ pipeline, whois, policy });
+  observe.attach({ pipeline, whois, http, policy });
   const ports = { whois: await whois.listen(), http: await http.listen(), admin: await observe.listen() };
   observe.started({ ports, storeKind: store.kind });
   return {

@@ -2,7 +2,7 @@
 // report arithmetic and formats, readiness checks and the process log format.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -12,7 +12,7 @@ import { applyRetention, readDay } from '../../src/observe/daily-counts.js';
 import { ACTIVITY_FIELDS, activityCsv, csvText, dailyReport, formatDaily, formatMonthly, monthlyReport } from '../../src/observe/reports.js';
 import { checkReadiness } from '../../src/observe/admin.js';
 import { createLogger, prettyLine } from '../../src/observe/log.js';
-import type { QueryRecord } from '../../src/observe/query-record.js';
+import { recordLine, type QueryRecord } from '../../src/observe/query-record.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'rdds-observe-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -107,6 +107,33 @@ describe('buffered query log', () => {
   });
 });
 
+describe('recordLine', () => {
+  test('writes exactly what JSON.stringify writes, for every field and any text', () => {
+    const full: Required<QueryRecord> = {
+      time: '2024-05-29T01:02:03.456Z',
+      door: 'rdap',
+      clientKey: '2001:db8::/64',
+      address: '2001:db8::1',
+      endUser: '198.51.100.9',
+      tier: 'authorized',
+      kind: 'domain',
+      query: 'domain xn--eckwd4c7c.example',
+      outcome: 'refused',
+      reason: 'rate-limited',
+      objects: 2,
+      personal: 3,
+      latencyMs: 0.123,
+      bytes: 4567,
+    };
+    const nasty = ['"quoted"', 'back\\slash', 'new\nline\r\n% forged line', '\u0000\u001f\u007f', 'ドメイン', '\ud800 lone surrogate', '</script>'];
+    const records: QueryRecord[] = [full, rec(), rec({ reason: undefined, endUser: undefined }), ...nasty.map((t) => ({ ...full, query: t, reason: t, clientKey: t, address: t, endUser: t }))];
+    for (const r of records) {
+      assert.equal(recordLine(r), JSON.stringify(r));
+      assert.ok(!recordLine(r).includes('\n'), 'one line');
+    }
+  });
+});
+
 describe('JSON Lines sink', () => {
   test('one file a UTC day, size rotation, a gap line for drops, readable back', async () => {
     const dir = tmp();
@@ -118,16 +145,35 @@ describe('JSON Lines sink', () => {
     assert.deepEqual([...new Set(files.map((f) => f.day))], ['2024-05-28', '2024-05-29']);
     assert.ok(files.filter((f) => f.day === '2024-05-29').length > 1, 'rotated by size');
     for (const f of files) assert.ok(readFileSync(f.path).length <= 600 || readFileSync(f.path, 'utf8').split('\n').length === 2);
-    const day = readDay(dir, '2024-05-29');
+    const recordsOf = (date: string) => {
+      const records: QueryRecord[] = [];
+      return { ...readDay(dir, date, (r) => records.push(r)), records };
+    };
+    const day = recordsOf('2024-05-29');
     assert.equal(day.source, 'records');
     assert.equal(day.records.length, 7);
+    assert.equal(day.rows.reduce((n, r) => n + r.count, 0), 7);
     assert.equal(day.dropped, 3);
-    assert.equal(readDay(dir, '2024-05-28').records.length, 1);
+    assert.equal(recordsOf('2024-05-28').records.length, 1);
     // a restarted writer with the same node name continues after the existing files
     const again = new JsonlSink({ dir, daily: true, maxBytes: 600, node: 'n1' });
     await again.write([rec({ time: '2024-05-29T02:00:00.000Z' })], 0);
     await again.close();
-    assert.equal(readDay(dir, '2024-05-29').records.length, 8);
+    assert.equal(recordsOf('2024-05-29').records.length, 8);
+  });
+
+  test('a day larger than the read buffer is read record by record, multi-byte text intact', async () => {
+    const dir = tmp();
+    const sink = new JsonlSink({ dir, daily: true, maxBytes: 0, node: 'n1' });
+    // ~3 MB of lines full of 3-byte characters: the 1 MB reads end inside lines and characters.
+    const queries = Array.from({ length: 3000 }, (_, i) => `domain ${'ドメイン'.repeat(80 + (i % 7))}${i}.example`);
+    await sink.write(queries.map((query) => rec({ time: '2024-05-29T03:00:00.000Z', query })), 0);
+    await sink.close();
+    appendFileSync(queryLogFiles(dir, '2024-05-29')[0].path, '{"time":"2024-05-29T03:00:01.000Z","door":"wh'); // cut short by a crash
+    const read: string[] = [];
+    const day = readDay(dir, '2024-05-29', (r) => read.push(r.query));
+    assert.deepEqual(read, queries);
+    assert.equal(day.malformed, 1);
   });
 
   test('retention: records past the period become daily counts without addresses', async () => {

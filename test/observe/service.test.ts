@@ -5,6 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,8 +124,8 @@ describe('a scripted mix of queries through every door', () => {
 
     await svc.observe.buffered!.flush();
     const today = new Date().toISOString().slice(0, 10);
-    const day = readDay(svc.config.log.dir, today);
-    const records = day.records;
+    const records: QueryRecord[] = [];
+    const day = readDay(svc.config.log.dir, today, (r) => records.push(r));
     assert.equal(records.length, 16);
     assert.equal(day.dropped, 0);
     const count = (f: (r: QueryRecord) => boolean) => records.filter(f).length;
@@ -289,5 +291,57 @@ describe('a slow query log sink', () => {
     assert.equal(sample(m, 'rdds_queries_total', { door: 'whois', outcome: 'answered' }), 20, 'metrics see every query');
     await svc.observe.buffered!.flush();
     assert.equal(sink.written + sink.gaps, 20, 'every query is either written or counted as a gap');
+  });
+});
+
+describe('connections refused before the pipeline', () => {
+  let svc: TestService;
+  before(async () => {
+    svc = await startTestService({
+      'whois.idle_timeout_ms': '200',
+      'whois.max_query_bytes': '64',
+      // 127.0.0.1 is the load balancer; the clients it passes are capped at one connection each.
+      'policy.trusted_proxies': ['127.0.0.1/32'],
+      'policy.allowlist': [],
+      'policy.max_connections_per_client': '1',
+    });
+  });
+  after(async () => svc?.stop());
+
+  test('are counted by reason in /metrics, since the query log never sees them', async () => {
+    const refused = async () => parsePrometheusTextFormat((await get(svc.ports.admin, '/metrics')).body);
+    const before = await refused();
+    for (const reason of ['too-many-connections', 'proxy-header', 'query-too-long', 'timeout']) {
+      assert.equal(sample(before, 'rdds_connections_refused_total', { door: 'whois', reason }), 0, reason);
+    }
+    const proxied = (client: string, rest: string) => `PROXY TCP4 ${client} 127.0.0.1 40000 43\r\n${rest}`;
+    assert.match(await whoisRaw(svc.ports.whois, proxied('198.51.100.1', `${'a'.repeat(100)}.example\r\n`)), /longer than 64 bytes/);
+    assert.match(await whoisRaw(svc.ports.whois, proxied('198.51.100.2', '')), /Timeout/);
+    assert.match(await whoisRaw(svc.ports.whois, 'PROXY TCP4 not-an-address 127.0.0.1 1 2\r\nnic.example\r\n'), /PROXY/);
+    // A second connection from a client that holds one open already.
+    const held = whoisRaw(svc.ports.whois, proxied('198.51.100.3', ''));
+    await sleep(50);
+    assert.match(await whoisRaw(svc.ports.whois, proxied('198.51.100.3', 'nic.example\r\n')), /Too many connections from your address/);
+    await held;
+    const after = await refused();
+    for (const reason of ['too-many-connections', 'proxy-header', 'query-too-long']) {
+      assert.equal(sample(after, 'rdds_connections_refused_total', { door: 'whois', reason }), 1, reason);
+    }
+    assert.equal(sample(after, 'rdds_connections_refused_total', { door: 'whois', reason: 'timeout' }), 2, 'the held connection timed out too');
+  });
+
+  test('open connections are shown for port 43 and the HTTP listener', async () => {
+    const open = async (door: string) => sample(parsePrometheusTextFormat((await get(svc.ports.admin, '/metrics')).body), 'rdds_open_connections', { door });
+    const idleHttp = net.connect({ host: '127.0.0.1', port: svc.ports.http });
+    const idleWhois = net.connect({ host: '127.0.0.1', port: svc.ports.whois });
+    await Promise.all([once(idleHttp, 'connect'), once(idleWhois, 'connect')]);
+    await sleep(20);
+    assert.equal(await open('http'), 1);
+    assert.equal(await open('whois'), 1);
+    idleHttp.destroy();
+    idleWhois.destroy();
+    await sleep(50);
+    assert.equal(await open('http'), 0);
+    assert.equal(await open('whois'), 0);
   });
 });
