@@ -3,7 +3,7 @@
 // two apart on a 2-core machine (the load generator takes a core), so the figure that matters is
 // the server's own CPU time per query, and the ratio bare/rdds of it.
 import { runPort43Load, type LoadResult } from './port43-load.js';
-import { interleaved, medianSample, type Subject } from './rounds.js';
+import { interleaved, medianSample, warmUp, type Subject } from './rounds.js';
 import { fmt } from './stats.js';
 
 export interface Port43Row {
@@ -25,8 +25,7 @@ export async function benchPort43(subjects: Port43Subject[], queries: Buffer[], 
     subjects,
     concurrencies,
     rounds,
-    // Warm-up: caches, JIT.
-    (server, subject) => runPort43Load({ port: server.ports.whois, concurrency: 16, durationMs: Math.min(2000, durationMs), queries, preamble: subject.preamble }),
+    (server, subject) => warmUp(queries.length, (ms) => runPort43Load({ port: server.ports.whois, concurrency: 16, durationMs: ms, queries, preamble: subject.preamble })),
     (server, concurrency, subject) => runPort43Load({ port: server.ports.whois, concurrency, durationMs, queries, preamble: subject.preamble }),
     (msg) => log(`port43: ${msg}`),
   );

@@ -1,7 +1,7 @@
 // RDAP benchmark: rdds domain lookups against a bare node:http server answering a fixed 2 KB
 // JSON, with keep-alive connections and with a new connection per request, in the same run.
 import { BenchServer } from './child.js';
-import { interleaved, medianSample, type Subject } from './rounds.js';
+import { interleaved, medianSample, warmUp, type Subject } from './rounds.js';
 import { runHttpLoad } from './http-load.js';
 import type { Port43Row } from './port43.js';
 import { fmt, median } from './stats.js';
@@ -18,7 +18,7 @@ export async function benchHttp(subjects: Subject[], paths: string[], concurrenc
     subjects,
     cases,
     rounds,
-    (server) => runHttpLoad({ port: server.ports.http, concurrency: 16, durationMs: Math.min(2000, durationMs), paths, keepAlive: true }),
+    (server) => warmUp(paths.length, (ms) => runHttpLoad({ port: server.ports.http, concurrency: 16, durationMs: ms, paths, keepAlive: true })),
     (server, c) => runHttpLoad({ port: server.ports.http, durationMs, paths, ...c }),
     (msg) => log(`rdap: ${msg}`),
   );

@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark of rdds, each beside a baseline measured in the same run, on a
 // 1,000,000-domain demo data set (BENCH_DOMAINS to change it). Results go to docs/benchmarks.md.
 //   BENCH_DOMAINS=1000000  BENCH_SECONDS=5  BENCH_ROUNDS=5  BENCH_ONLY=store,search,port43,rdap  BENCH_PG=postgres://...
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -74,7 +74,7 @@ function queryMix(): string[] {
 }
 
 const roundsText =
-  `Every server under test runs at once, each warmed up first; each row is measured ${ROUNDS} times for ${SECONDS} s, in rounds that take the servers in turn ` +
+  `Every server under test runs at once, each warmed up first (until it has answered every query of the mix); each row is measured ${ROUNDS} times for ${SECONDS} s, in rounds that take the servers in turn ` +
   `(so the shared machine's slow moments hit all of them alike), and shows the median of each figure over the rounds (RSS: the largest).`;
 
 const mixText = (n: number) =>
@@ -150,6 +150,17 @@ if (ONLY.includes('rdap')) {
 
 const header = `# Benchmarks\n\nWritten by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. ` +
   `The machine is shared and noisy: compare the rows of one run with each other, not across runs.\n`;
-writeFileSync(OUT, [header, ...sections].join('\n\n') + '\n');
+// A partial run (BENCH_ONLY) replaces its own sections and keeps the others of the previous file.
+const title = (section: string) => section.slice(0, section.indexOf('\n'));
+const previous = existsSync(OUT) ? readFileSync(OUT, 'utf8').split(/\n(?=## )/).slice(1).map((s) => s.trimEnd()) : [];
+const EARLIER = '(This section is from an earlier run.)';
+const kept = previous
+  .filter((old) => !sections.some((s) => title(s) === title(old)))
+  .map((old) => (old.endsWith(EARLIER) ? old : `${old}\n\n${EARLIER}`));
+const all = [...sections, ...kept];
+const order = ['## Store', '## Searchable', '## Port 43', '## RDAP'];
+const rank = (s: string) => order.findIndex((prefix) => s.startsWith(prefix));
+all.sort((a, b) => rank(a) - rank(b));
+writeFileSync(OUT, [header, ...all].join('\n\n') + '\n');
 log(`results written to ${OUT}`);
 console.log([header, ...sections].join('\n\n'));

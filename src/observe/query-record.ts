@@ -33,13 +33,14 @@ const num = (n: number) => (Number.isFinite(n) ? n : null);
 /**
  * A record as one JSON line: the same JSON as JSON.stringify(rec), written out field by field
  * because the query log does it for every query and the generic walk cost twice as much. Every
- * string goes through JSON.stringify, so no value can break or forge a line. test/observe holds
- * the two to the same output.
+ * string that can carry outside text goes through JSON.stringify, so no value can break or forge
+ * a line; the time stamp and the fixed vocabularies (door, tier, kind, outcome) are written as they
+ * are. test/observe holds the two to the same output.
  */
 export function recordLine(r: QueryRecord): string {
-  let line = `{"time":${text(r.time)},"door":${text(r.door)},"clientKey":${text(r.clientKey)},"address":${text(r.address)}`;
+  let line = `{"time":"${r.time}","door":"${r.door}","clientKey":${text(r.clientKey)},"address":${text(r.address)}`;
   if (r.endUser !== undefined) line += `,"endUser":${text(r.endUser)}`;
-  line += `,"tier":${text(r.tier)},"kind":${text(r.kind)},"query":${text(r.query)},"outcome":${text(r.outcome)}`;
+  line += `,"tier":"${r.tier}","kind":"${r.kind}","query":${text(r.query)},"outcome":"${r.outcome}"`;
   if (r.reason !== undefined) line += `,"reason":${text(r.reason)}`;
   return `${line},"objects":${num(r.objects)},"personal":${num(r.personal)},"latencyMs":${num(r.latencyMs)},"bytes":${num(r.bytes)}}`;
 }
