@@ -23,7 +23,7 @@ export interface Port43Options {
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const EMPTY = Buffer.alloc(0);
 
-/** A connection that has not yet sent its whole query line. */
+/** One port-43 connection: the bytes before its query line, its client, and whom it counts against. */
 class Connection {
   buffered: Buffer = EMPTY;
   /** The client's address; undefined until the PROXY preamble (or its absence) is read. */

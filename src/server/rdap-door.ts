@@ -51,7 +51,7 @@ interface Parsed {
 
 export class RdapDoor implements HttpRoute {
   private readonly base: string;
-  /** The context of an answer to a request target that could not be parsed. */
+  /** The context of an answer to a request that could not be parsed (bad method, target or query). */
   private readonly unparsed: RdapRequestContext;
   private readonly publicCacheControl: string;
 
@@ -81,11 +81,11 @@ export class RdapDoor implements HttpRoute {
       return;
     }
     if (req.method !== 'GET' && !head) {
-      this.send(req, res, this.renderer.error(405, 'Method Not Allowed', ['RDAP answers GET and HEAD only.'], { requestUrl: this.renderer.url('') }), { allow: 'GET, HEAD' });
+      this.send(req, res, this.renderer.error(405, 'Method Not Allowed', ['RDAP answers GET and HEAD only.'], this.unparsed), { allow: 'GET, HEAD' });
       return;
     }
     if (Buffer.byteLength(target) > this.options.maxUrlBytes) {
-      this.send(req, res, this.renderer.error(414, 'URI Too Long', [`The request target is longer than ${this.options.maxUrlBytes} bytes.`], { requestUrl: this.renderer.url('') }));
+      this.send(req, res, this.renderer.error(414, 'URI Too Long', [`The request target is longer than ${this.options.maxUrlBytes} bytes.`], this.unparsed));
       return;
     }
 
