@@ -25,12 +25,15 @@ const EMPTY = Buffer.alloc(0);
 
 /** One port-43 connection: the bytes before its query line, its client, and whom it counts against. */
 class Connection {
+  /** waiting: for its query line; answering: in the pipeline; ending: last bytes written, awaiting the close. */
+  phase: 'waiting' | 'answering' | 'ending' = 'waiting';
   buffered: Buffer = EMPTY;
   /** The client's address; undefined until the PROXY preamble (or its absence) is read. */
   address: string | undefined;
   /** The address counted against the per-client cap, released on close. */
   counted: string | undefined;
   readonly started: number;
+  /** Last bytes received (waiting), or when the last bytes were written (ending). */
   lastData: number;
 
   constructor(readonly socket: net.Socket, readonly peer: string, readonly viaProxy: boolean) {
@@ -40,8 +43,7 @@ class Connection {
 
 export class Port43Server {
   private readonly servers: net.Server[] = [];
-  private readonly sockets = new Set<net.Socket>();
-  private readonly waiting = new Set<Connection>();
+  private readonly open = new Set<Connection>();
   private sweeper?: NodeJS.Timeout;
   private inFlight = 0;
   private closing = false;
@@ -74,12 +76,12 @@ export class Port43Server {
   }
 
   get connections(): number {
-    return this.sockets.size;
+    return this.open.size;
   }
 
   private accept(socket: net.Socket): void {
     const peer = socket.remoteAddress ?? '';
-    if (this.closing || this.sockets.size >= this.options.maxConnections) {
+    if (this.closing || this.open.size >= this.options.maxConnections) {
       socket.end('% Too many connections; please try again later.\r\n');
       this.onRefused?.('too-many-connections');
       socket.destroySoon?.();
@@ -92,28 +94,27 @@ export class Port43Server {
       if (!this.guard.connect(peer)) {
         socket.end(`% ${TOO_MANY_CONNECTIONS}\r\n`);
         this.onRefused?.('too-many-connections');
+        socket.destroySoon?.();
         return;
       }
       conn.counted = peer;
     }
     if (!this.guard) conn.address = peer;
-    this.sockets.add(socket);
-    this.waiting.add(conn);
+    this.open.add(conn);
     const onData = (chunk: Buffer) => {
       if (this.read(conn, chunk)) socket.removeListener('data', onData);
     };
     socket.on('data', onData);
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
-      this.waiting.delete(conn);
-      this.sockets.delete(socket);
+      this.open.delete(conn);
       if (conn.counted !== undefined) this.guard?.disconnect(conn.counted);
     });
   }
 
   /** Takes a chunk of a connection's first bytes; true once it is done reading (answered or refused). */
   private read(conn: Connection, chunk: Buffer): boolean {
-    if (!this.waiting.has(conn)) return true; // timed out meanwhile
+    if (conn.phase !== 'waiting') return true; // timed out meanwhile
     conn.lastData = performance.now();
     let buffered = conn.buffered.length ? Buffer.concat([conn.buffered, chunk]) : chunk;
     if (conn.address === undefined) {
@@ -141,33 +142,47 @@ export class Port43Server {
       conn.buffered = buffered;
       return false;
     }
-    this.waiting.delete(conn);
-    this.answer(conn.socket, conn.address, buffered.subarray(0, eol > 0 && buffered[eol - 1] === 13 ? eol - 1 : eol));
+    conn.phase = 'answering';
+    this.answer(conn, conn.address, buffered.subarray(0, eol > 0 && buffered[eol - 1] === 13 ? eol - 1 : eol));
     return true;
   }
 
   /** Ends a connection that is still waiting for its query line, with a last % line. */
   private finish(conn: Connection, text: string, reason: ConnectionRefusal): true {
-    if (this.waiting.delete(conn)) {
-      conn.socket.end(text);
+    if (conn.phase === 'waiting') {
+      this.end(conn, text);
       this.onRefused?.(reason);
     }
     return true;
   }
 
+  /** Writes the last bytes; a client that then never closes its side is cut off by the sweep. */
+  private end(conn: Connection, data: string | Buffer): void {
+    conn.phase = 'ending';
+    conn.lastData = performance.now();
+    if (!conn.socket.destroyed) conn.socket.end(data);
+  }
+
   /**
-   * Idle and total timeouts of connections still waiting for their query line. One sweep over
-   * them, a few times per timeout, is cheaper than two timers armed and cleared per connection.
+   * Idle and total timeouts of connections still waiting for their query line, and connections
+   * whose client has not closed its side an idle timeout after the last bytes were written (they
+   * would hold their slot forever). One sweep over them, a few times per timeout, is cheaper than
+   * timers armed and cleared per connection.
    */
   private sweep(): void {
     const now = performance.now();
-    for (const conn of this.waiting) {
+    for (const conn of this.open) {
+      if (conn.phase === 'ending') {
+        if (now - conn.lastData >= this.options.idleTimeoutMs) conn.socket.destroy();
+        continue;
+      }
+      if (conn.phase !== 'waiting') continue;
       if (now - conn.started >= this.options.totalTimeoutMs) this.finish(conn, '% Timeout: the query took too long to arrive.\r\n', 'timeout');
       else if (now - conn.lastData >= this.options.idleTimeoutMs) this.finish(conn, '% Timeout: no query received.\r\n', 'timeout');
     }
   }
 
-  private answer(socket: net.Socket, address: string, line: Buffer): void {
+  private answer(conn: Connection, address: string, line: Buffer): void {
     let answer: Buffer | Promise<Buffer>;
     try {
       answer = this.pipeline.handle({
@@ -192,14 +207,14 @@ export class Port43Server {
       answer = Promise.reject();
     }
     if (!(answer instanceof Promise)) {
-      if (!socket.destroyed) socket.end(answer);
+      this.end(conn, answer);
       return;
     }
     this.inFlight++;
     answer
       .then(
-        (text) => !socket.destroyed && socket.end(text),
-        () => !socket.destroyed && socket.end('% Error: internal error; please try again later.\r\n'),
+        (text) => this.end(conn, text),
+        () => this.end(conn, '% Error: internal error; please try again later.\r\n'),
       )
       .finally(() => this.inFlight--);
   }
@@ -211,7 +226,7 @@ export class Port43Server {
     const closed = Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     const deadline = Date.now() + graceMs;
     while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    for (const socket of this.sockets) socket.destroy();
+    for (const conn of this.open) conn.socket.destroy();
     await closed;
   }
 }

@@ -117,6 +117,33 @@ test('too many connections: the extra one is told so and closed', async () => {
   }
 });
 
+test('clients that never close their side after the answer or a timeout lose their slot after the idle timeout', async () => {
+  const small = await startTestService({ 'whois.max_connections': '2', 'whois.idle_timeout_ms': '200', 'whois.total_timeout_ms': '400' });
+  try {
+    // allowHalfOpen: these clients read the server's end and keep their own side open.
+    const answered = net.connect({ host: '127.0.0.1', port: small.ports.whois, allowHalfOpen: true }).on('error', () => {});
+    const silent = net.connect({ host: '127.0.0.1', port: small.ports.whois, allowHalfOpen: true }).on('error', () => {});
+    const got = { answered: '', silent: '' };
+    answered.on('data', (c) => (got.answered += c));
+    silent.on('data', (c) => (got.silent += c));
+    await Promise.all([answered, silent].map((s) => new Promise((r) => s.once('connect', r))));
+    answered.write('nic.example\r\n');
+    await new Promise((r) => setTimeout(r, 150));
+    assert.match(got.answered, /^Domain Name: NIC\.EXAMPLE/);
+    assert.equal(small.whois.connections, 2, 'the answered client still holds its slot');
+    // The server closes both: one an idle timeout after its answer, one an idle timeout after its timeout line.
+    const deadline = Date.now() + 3000;
+    while (small.whois.connections > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(small.whois.connections, 0);
+    assert.match(got.silent, /^% Timeout/);
+    assert.match(await whoisRaw(small.ports.whois, 'nic.example\r\n'), /^Domain Name: NIC\.EXAMPLE/, 'the slots are free again');
+    answered.destroy();
+    silent.destroy();
+  } finally {
+    await small.stop();
+  }
+});
+
 test('many concurrent queries are all answered', async () => {
   const answers = await Promise.all(Array.from({ length: 300 }, (_, i) => whoisRaw(port, i % 2 ? 'nic.example\r\n' : 'nameserver ns1.nic.example\r\n')));
   answers.forEach((text, i) => assert.match(text, i % 2 ? /^Domain Name: NIC\.EXAMPLE/ : /^Server Name: NS1\.NIC\.EXAMPLE/));
