@@ -135,7 +135,8 @@ export class Pipeline {
 
   /** Everything but a cached public answer: parse, look up, view, render (and cache), log. */
   private async resolve<T>(req: DoorRequest<T>, client: ClientIdentity, admitting: Admission | Promise<Admission>, started: number): Promise<T> {
-    let res: Resolution = { outcome: 'error', client, data: this.data };
+    const data = this.data;
+    let res: Resolution = { outcome: 'error', client, data };
     let cacheable = false;
     try {
       const admission = await admitting;
@@ -160,7 +161,8 @@ export class Pipeline {
       objects: res.search ? res.search.domains.length : res.results ? res.results.items.length : objectCount(res.view),
       personal: res.view?.kind === 'domain' || res.view?.kind === 'contact' ? res.view.personalRecords : (res.results?.personalRecords ?? 0),
     };
-    if (cacheable && (res.outcome === 'answered' || res.outcome === 'not-found')) {
+    // Not when the data changed during the lookup: the cache was dropped, and this answer may be of the old data.
+    if (cacheable && data === this.data && (res.outcome === 'answered' || res.outcome === 'not-found')) {
       if (this.cache.size >= this.options.cacheEntries) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(cacheKey(req), rendered);
     }

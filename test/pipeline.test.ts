@@ -161,6 +161,31 @@ test('a data change drops the cache', async () => {
   }
 });
 
+test('an answer looked up while the data changed is not cached', async () => {
+  const t = await setup();
+  try {
+    // The lookup is held until the data has changed and the pipeline has seen it.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const lookup = t.store.lookupDomain.bind(t.store);
+    t.store.lookupDomain = async (name: string) => {
+      const found = await lookup(name);
+      await held;
+      return found;
+    };
+    const stale = t.pipeline.handle(t.request(PUBLIC, 'late.example'));
+    await new Promise((r) => setTimeout(r, 20));
+    await seed(t.store, [domain('late.example')]);
+    await t.pipeline.refreshData();
+    release();
+    assert.equal((await stale).outcome, 'not-found', 'answered from the data it started with');
+    t.store.lookupDomain = lookup;
+    assert.equal((await t.pipeline.handle(t.request(PUBLIC, 'late.example'))).outcome, 'answered', 'not the stale answer from the cache');
+  } finally {
+    await t.close();
+  }
+});
+
 test('a failing admission is an internal error for the client, never a crash', async () => {
   const t = await setup((config) => Object.assign(new OpenPolicy(config), { admit: () => { throw new Error('state broken'); } }));
   const errors: unknown[] = [];

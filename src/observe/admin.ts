@@ -62,12 +62,12 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 export function adminRoutes(metrics: Metrics, readiness: ReadinessOptions): HttpRoute {
   return {
     owns: (path) => path === '/metrics' || path === '/healthz' || path === '/readyz',
-    async handle(req, res) {
+    async handle(req, res, path) {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('Method Not Allowed\n');
         return;
       }
-      switch (req.url?.split('?')[0]) {
+      switch (path) {
         case '/metrics': {
           const text = await metrics.text();
           res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' }).end(text);

@@ -6,8 +6,8 @@ import type net from 'node:net';
 export interface HttpRoute {
   /** Whether this route answers the path (the request target before any '?'). */
   owns(path: string): boolean;
-  /** Answers the request: at once when it can (a cached answer), or later. */
-  handle(req: http.IncomingMessage, res: http.ServerResponse): void | Promise<void>;
+  /** Answers the request (path: as owns() saw it): at once when it can (a cached answer), or later. */
+  handle(req: http.IncomingMessage, res: http.ServerResponse, path: string): void | Promise<void>;
 }
 
 export interface HttpOptions {
@@ -50,15 +50,13 @@ export class HttpServer {
 
   private dispatch(req: http.IncomingMessage, res: http.ServerResponse): void {
     try {
-      const target = req.url ?? '/';
-      const q = target.indexOf('?');
-      const path = q < 0 ? target : target.slice(0, q);
+      const path = requestPath(req.url ?? '/');
       const route = this.routes.find((r) => r.owns(path));
       if (!route) {
         res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
         return;
       }
-      const done = route.handle(req, res);
+      const done = route.handle(req, res, path);
       if (done) done.catch(() => badRequest(res));
     } catch {
       badRequest(res);
@@ -86,4 +84,20 @@ export class HttpServer {
 function badRequest(res: http.ServerResponse): void {
   if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
   res.end('Bad request\n');
+}
+
+/**
+ * The path of a request target, as a URL parser sees it: dot segments resolved, the absolute form
+ * ("GET http://host/whois") and fragments accepted. A plain path, the usual case, is taken as it is
+ * without building a URL.
+ */
+export function requestPath(target: string): string {
+  const q = target.indexOf('?');
+  const path = q < 0 ? target : target.slice(0, q);
+  if (path.charCodeAt(0) === 47 && !/\/\.|\/%2e|\/\/|#/i.test(path)) return path;
+  try {
+    return new URL(target, 'http://localhost').pathname;
+  } catch {
+    return path;
+  }
 }

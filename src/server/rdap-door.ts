@@ -69,10 +69,9 @@ export class RdapDoor implements HttpRoute {
     return path === this.base.slice(0, -1) || path.startsWith(this.base);
   }
 
-  handle(req: http.IncomingMessage, res: http.ServerResponse): void | Promise<void> {
+  handle(req: http.IncomingMessage, res: http.ServerResponse, path: string): void | Promise<void> {
     const target = req.url ?? '/';
     const q = target.indexOf('?');
-    const rawPath = q >= 0 ? target.slice(0, q) : target;
     const rawQuery = q >= 0 ? target.slice(q + 1) : '';
 
     const head = req.method === 'HEAD';
@@ -92,23 +91,38 @@ export class RdapDoor implements HttpRoute {
     // The client address: the socket's peer, or what a trusted proxy forwarded (the same helper as the web door).
     const remote: Remote = { door: 'rdap', address: httpClientAddress(req, this.pipeline.policy.trustedProxies) };
     // The request target decides the whole answer: parsed only when it is not a cached repeat.
-    let ctx = this.unparsed;
+    let ctx: RdapRequestContext | undefined;
     const answer = this.pipeline.handle<RdapAnswer>({
       remote,
       input: target,
       parse: () => {
-        const parsed = this.parse(rawPath.slice(this.base.length), rawQuery, remote);
-        const searchKind = typeof parsed.search === 'string' ? parsed.search : parsed.search?.kind;
-        ctx = { requestUrl: this.renderer.url(parsed.relative), refuse: parsed.refuse, search: searchKind ? { kind: searchKind } : undefined };
+        const parsed = this.parse(path.slice(this.base.length), rawQuery, remote);
+        ctx = this.context(parsed);
         if (parsed.refuse) throw new BadQuery(parsed.refuse.message);
         return parsed.query();
       },
-      render: (resolution) => this.renderer.render(resolution, ctx),
+      // A refused client's answer is rendered without a parse: its links still name the request.
+      render: (resolution) => this.renderer.render(resolution, ctx ?? this.contextOf(path, rawQuery, remote)),
       size: (a) => a.body.length,
       format: 'rdap',
     });
     if (answer instanceof Promise) return answer.then((a) => this.send(req, res, a));
     this.send(req, res, answer);
+  }
+
+  private context(parsed: Parsed): RdapRequestContext {
+    const searchKind = typeof parsed.search === 'string' ? parsed.search : parsed.search?.kind;
+    return { requestUrl: this.renderer.url(parsed.relative), refuse: parsed.refuse, search: searchKind ? { kind: searchKind } : undefined };
+  }
+
+  /** The context of a request that was not parsed in the pipeline (refused before it was). */
+  private contextOf(path: string, rawQuery: string, remote: Remote): RdapRequestContext {
+    try {
+      return this.context(this.parse(path.slice(this.base.length), rawQuery, remote));
+    } catch (err) {
+      if (err instanceof BadQuery) return this.unparsed;
+      throw err;
+    }
   }
 
   /** Reads the path under the base and the query string into a query. Throws BadQuery. */

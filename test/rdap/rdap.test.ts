@@ -345,6 +345,9 @@ describe('refusals from the policy', () => {
     assert.equal(reply.json.errorCode, 429);
     assert.deepEqual(reply.json.description, ['Too many queries; slow down.']);
     assertSchema('error', reply.json, t);
+    // Refused before the pipeline parses it, the answer's notice links still name the request.
+    const values = reply.json.notices.flatMap((n: any) => (n.links ?? []).map((l: any) => l.value));
+    assert.ok(values.length > 0 && values.every((v: string) => v.endsWith('/rdap/domain/nic.example')), JSON.stringify(values));
   });
 
   test('403 when banned or blocklisted', async () => {

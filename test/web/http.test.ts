@@ -2,6 +2,7 @@
 // languages, the searchable WHOIS (HTML and JSON), the captcha rules, and the query log's doors.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { solveChallenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { esc } from '../../src/render/html.js';
@@ -53,6 +54,25 @@ describe('web door over HTTP', () => {
     }
     assert.match(CONTENT_SECURITY_POLICY, /default-src 'none'/);
     assert.doesNotMatch(CONTENT_SECURITY_POLICY, /unsafe-inline|unsafe-eval/);
+  });
+
+  it('routes request targets as a URL parser reads them: absolute form, dot segments, fragments', async () => {
+    // fetch() cleans targets up before sending them: these go over a raw socket as written.
+    const raw = (port: number, target: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = net.connect({ host: '127.0.0.1', port });
+        let text = '';
+        socket.on('connect', () => socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
+        socket.on('data', (c) => (text += c));
+        socket.on('error', reject);
+        socket.on('close', () => resolve(text));
+      });
+    for (const target of ['http://127.0.0.1/whois?q=nic.example', '/a/../whois?q=nic.example', '/./whois?q=nic.example', '/%2e/whois?q=nic.example', '/whois#part']) {
+      assert.match(await raw(pub.ports.http, target), /^HTTP\/1\.1 200 /, target);
+    }
+    assert.match(await raw(pub.ports.http, '/rdap/domain/nic.example'), /^HTTP\/1\.1 200 /);
+    assert.match(await raw(pub.ports.http, '/nothing/../nowhere'), /^HTTP\/1\.1 404 /);
+    for (const target of ['/./healthz', 'http://127.0.0.1/healthz']) assert.match(await raw(pub.ports.admin, target), /^HTTP\/1\.1 200 /, target);
   });
 
   it('answers with the right status codes', async () => {
