@@ -6,7 +6,7 @@
 // Rate windows are fixed: window number floor(now / windowMs) per client key. A client that goes
 // over its limit gets one "strike" per window it overflows; `banAfter` strikes inside the sliding
 // ban window bans its key for `banMs`.
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { addressValue, CidrSet, parseCidr, type Cidr } from './cidr-set.js';
 
@@ -198,23 +198,40 @@ export class MemoryState implements PolicyState {
   private readonly named = new Map<string, { value: number; expires: number }>();
   readonly table = new BanTable();
   private sweeper?: NodeJS.Timeout;
+  private banPoller?: NodeJS.Timeout;
+  /** The ban file's identity when last read (inode, size, mtime): a change means read it again. */
+  private banFileSeen = '';
   private readonly clock: () => number;
-  private readonly watcher = () => this.loadBanFile();
 
   constructor(private readonly options: MemoryStateOptions = {}) {
     this.clock = options.clock ?? Date.now;
     if (options.banFile) {
       this.loadBanFile();
-      watchFile(options.banFile.path, { interval: options.banPollMs ?? 1000, persistent: false }, this.watcher);
+      // A timer and a stat, not fs.watchFile: its poller, on a busy machine, was seen to miss a
+      // change for seconds (a flaky test), and a stat a second costs nothing.
+      this.banPoller = setInterval(() => {
+        if (this.banFileStamp() !== this.banFileSeen) this.loadBanFile();
+      }, options.banPollMs ?? 1000);
+      this.banPoller.unref();
     }
     // Drop finished windows now and then so that a scan of many addresses cannot grow the maps forever.
     this.sweeper = setInterval(() => this.sweep(this.clock()), 60_000);
     this.sweeper.unref();
   }
 
-  /** Takes the ban file's current content (also called by the file watcher). */
+  private banFileStamp(): string {
+    try {
+      const st = statSync(this.options.banFile!.path);
+      return `${st.ino}:${st.size}:${st.mtimeMs}`;
+    } catch {
+      return 'none';
+    }
+  }
+
+  /** Takes the ban file's current content (also called when the file changes). */
   loadBanFile(): void {
     if (!this.options.banFile) return;
+    this.banFileSeen = this.banFileStamp();
     try {
       this.table.replace(this.options.banFile.read());
     } catch (err) {
@@ -308,6 +325,6 @@ export class MemoryState implements PolicyState {
 
   async close(): Promise<void> {
     clearInterval(this.sweeper);
-    if (this.options.banFile) unwatchFile(this.options.banFile.path, this.watcher);
+    clearInterval(this.banPoller);
   }
 }
