@@ -234,7 +234,7 @@ export class RddsPolicy implements Policy, ConnectionGuard {
 
   /** A load balancer whose PROXY protocol header (port 43) or forwarded header (HTTP) is believed. */
   isTrustedProxy(peer: string): boolean {
-    return this.trustedProxies.size > 0 && this.trustedProxies.has(peer);
+    return this.trustedProxies.has(peer); // an empty set answers at once
   }
 
   /** Counts a new connection of this client; false when it holds policy.max_connections_per_client already. */

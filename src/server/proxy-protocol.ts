@@ -215,7 +215,7 @@ export function forwardedClientAddress(peer: string, headers: Headers, trusted: 
 export function httpClientAddress(req: { socket: { remoteAddress?: string }; headers: Headers }, trusted: CidrSet | undefined): string {
   const peer = req.socket.remoteAddress ?? '';
   // req.headers is built on first use: not touched for a peer that is not a trusted proxy.
-  return trusted && trusted.size > 0 && trusted.has(peer) ? forwardedClientAddress(peer, req.headers, trusted) : peer;
+  return trusted?.has(peer) ? forwardedClientAddress(peer, req.headers, trusted) : peer;
 }
 
 export const TOO_MANY_CONNECTIONS = 'Too many connections from your address; please try again later.';
