@@ -35,7 +35,6 @@ export interface DayLog {
   malformed: number;
 }
 
-export const DOORS: readonly Door[] = ['whois', 'web', 'search', 'rdap'];
 
 /** The TLD a normalised query names, from its text form (queryKey). */
 export function queryTld(rec: Pick<QueryRecord, 'kind' | 'query'>): string {

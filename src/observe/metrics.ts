@@ -1,9 +1,10 @@
 // Prometheus metrics (prom-client), one registry per service so that several services in one
 // process (tests) do not share counters. Query metrics are fed from the query record stream
 // (observeQuery), so the pipeline needs to know nothing about them.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { DataVersion, Store } from '../store/store.js';
-import { CONNECTION_REFUSALS, OUTCOMES, type QueryRecord } from './query-record.js';
+import { CONNECTION_REFUSALS, type QueryRecord } from './query-record.js';
+import { QueryTally } from './query-tally.js';
 
 export interface MetricSources {
   /** The data version the service has seen (pipeline.dataVersion). */
@@ -20,8 +21,8 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 
 export class Metrics {
   readonly registry = new Registry();
-  readonly queries: Counter<'door' | 'outcome'>;
-  readonly latency: Histogram<'door'>;
+  /** rdds_queries_total and rdds_query_duration_seconds, counted per query and read when scraped. */
+  private readonly tally = new QueryTally(LATENCY_BUCKETS);
   readonly refusals: Counter<'door' | 'reason'>;
   readonly connectionsRefused: Counter<'door' | 'reason'>;
   readonly storeLatency: Histogram<'operation'>;
@@ -35,8 +36,27 @@ export class Metrics {
     const registers = [this.registry];
     this.sources = { ...sources };
     const src = this.sources;
-    this.queries = new Counter({ name: 'rdds_queries_total', help: 'Queries by door and outcome', labelNames: ['door', 'outcome'], registers });
-    this.latency = new Histogram({ name: 'rdds_query_duration_seconds', help: 'Time from the query to its answer, by door', labelNames: ['door'], buckets: LATENCY_BUCKETS, registers });
+    const tally = this.tally;
+    new Counter({
+      name: 'rdds_queries_total',
+      help: 'Queries by door and outcome',
+      labelNames: ['door', 'outcome'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { labels, value } of tally.counterValues()) this.inc(labels, value);
+      },
+    });
+    // A histogram prom-client cannot be handed counts for: a metric object of the registry's own
+    // shape (name, help, type, get), registered like any other.
+    const latency = {
+      name: 'rdds_query_duration_seconds',
+      help: 'Time from the query to its answer, by door',
+      type: 'histogram',
+      aggregator: 'sum',
+      get: async () => ({ name: latency.name, help: latency.help, type: latency.type, aggregator: latency.aggregator, values: tally.histogramValues(latency.name) }),
+    };
+    this.registry.registerMetric(latency as unknown as Metric);
     this.refusals = new Counter({ name: 'rdds_refusals_total', help: 'Queries refused by admission, by door and reason', labelNames: ['door', 'reason'], registers });
     this.connectionsRefused = new Counter({
       name: 'rdds_connections_refused_total',
@@ -86,28 +106,13 @@ export class Metrics {
       },
     });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'rdds_' });
-    // Every door and outcome shows from the start (a 0 is information; a missing series is not).
+    // Every reason shows from the start (a 0 is information; a missing series is not).
     for (const reason of CONNECTION_REFUSALS) this.connectionsRefused.inc({ door: 'whois', reason }, 0);
-    for (const door of ['whois', 'web', 'search', 'rdap']) {
-      for (const outcome of OUTCOMES) this.queries.inc({ door, outcome }, 0);
-      this.latency.zero({ door });
-    }
   }
-
-  // Labelled children looked up once per series: prom-client hashes a label object on every call,
-  // which is measurable on the per-query path.
-  private readonly queryCounters = new Map<string, { inc(): void }>();
-  private readonly latencyHistograms = new Map<string, { observe(value: number): void }>();
 
   /** The query record observer: counts, latency, refusals. */
   readonly observeQuery = (rec: QueryRecord): void => {
-    const series = `${rec.door} ${rec.outcome}`;
-    let counter = this.queryCounters.get(series);
-    if (!counter) this.queryCounters.set(series, (counter = this.queries.labels({ door: rec.door, outcome: rec.outcome })));
-    counter.inc();
-    let histogram = this.latencyHistograms.get(rec.door);
-    if (!histogram) this.latencyHistograms.set(rec.door, (histogram = this.latency.labels({ door: rec.door })));
-    histogram.observe(rec.latencyMs / 1000);
+    this.tally.add(rec.door, rec.outcome, rec.latencyMs / 1000);
     if (rec.outcome === 'refused') this.refusals.inc({ door: rec.door, reason: rec.reason ?? 'unspecified' });
   };
 

@@ -1,7 +1,7 @@
 // Reports from the query log: the operator's daily report and ICANN's monthly Registry Functions
 // Activity Report (registry agreement Specification 3; spec digest ../shared/spec/whois-text.md §11).
-import type { Door } from '../policy/policy.js';
-import { DOORS, readDay, type CountRow, type DayLog } from './daily-counts.js';
+import { DOORS, type Door } from '../policy/policy.js';
+import { readDay, type CountRow, type DayLog } from './daily-counts.js';
 import type { Outcome } from './query-record.js';
 
 export type OutcomeCounts = Record<Outcome, number> & { total: number };

@@ -3,7 +3,9 @@
 import type { CidrSet } from './cidr-set.js';
 import type { Access, Tier } from './view.js';
 
-export type Door = 'whois' | 'web' | 'search' | 'rdap';
+/** The four doors, in the order reports and metrics list them. */
+export const DOORS = ['whois', 'web', 'search', 'rdap'] as const;
+export type Door = (typeof DOORS)[number];
 
 /** What a door knows about the other end of a request. */
 export interface Remote {
