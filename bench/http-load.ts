@@ -33,6 +33,8 @@ export function runHttpLoad(opts: HttpLoadOptions): Promise<LoadResult & { statu
 
       const send = () => {
         if (performance.now() >= deadline) {
+          // Not an error, and this loop is done: its socket's 'close' must not send again.
+          socket?.removeAllListeners('close');
           socket?.destroy();
           if (--active === 0) finish();
           return;
