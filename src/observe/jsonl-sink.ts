@@ -57,31 +57,57 @@ interface OpenFile {
 export class JsonlSink implements QuerySink {
   private current?: OpenFile;
   private readonly node: string;
+  private scratch = Buffer.allocUnsafe(256 * 1024);
 
   constructor(private readonly options: JsonlSinkOptions) {
     mkdirSync(options.dir, { recursive: true });
     this.node = (options.node ?? `${hostname()}-${process.pid}`).replace(/[^A-Za-z0-9_-]/g, '_');
   }
 
+  /** One call at a time (the buffered query log's drain awaits each): they share the scratch buffer. */
   async write(records: QueryRecord[], dropped: number): Promise<void> {
-    // Group by file key, keeping order; usually one group (a batch rarely spans midnight).
-    const groups = new Map<string, string[]>();
-    const add = (key: string, line: string) => {
-      let lines = groups.get(key);
-      if (!lines) groups.set(key, (lines = []));
-      lines.push(line);
-    };
-    const keyOf = (time: string) => (this.options.daily ? time.slice(0, 10) : 'all');
     if (dropped > 0) {
       const time = records[0]?.time ?? new Date().toISOString();
-      add(keyOf(time), JSON.stringify({ time, dropped }));
+      await this.append(this.fileKey(time), this.encode([JSON.stringify({ time, dropped })]));
     }
-    for (const rec of records) add(keyOf(rec.time), recordLine(rec));
-    for (const [key, lines] of groups) await this.append(key, lines.join('\n') + '\n');
+    // Runs of records of one file, in order: usually one run (a batch rarely spans midnight).
+    let start = 0;
+    while (start < records.length) {
+      const key = this.fileKey(records[start].time);
+      let end = start + 1;
+      while (end < records.length && (key === 'all' || records[end].time.startsWith(key))) end++;
+      await this.append(key, this.encode(records.slice(start, end).map(recordLine)));
+      start = end;
+    }
   }
 
-  private async append(key: string, text: string): Promise<void> {
-    const bytes = Buffer.byteLength(text);
+  private fileKey(time: string): string {
+    return this.options.daily ? time.slice(0, 10) : 'all';
+  }
+
+  /**
+   * The lines as UTF-8, newline after each, in the sink's one scratch buffer (grown when a batch
+   * needs more): no joined string, and one pass over the text. The bytes are valid until the next
+   * call; append() has written them by then (writes run one at a time).
+   */
+  private encode(lines: string[]): Buffer {
+    let bytes = 0;
+    for (const line of lines) {
+      // A UTF-16 code unit is at most 3 bytes of UTF-8.
+      const room = line.length * 3 + 1;
+      if (this.scratch.length - bytes < room) {
+        const bigger = Buffer.allocUnsafe(Math.max(this.scratch.length * 2, bytes + room));
+        this.scratch.copy(bigger, 0, 0, bytes);
+        this.scratch = bigger;
+      }
+      bytes += this.scratch.write(line, bytes);
+      this.scratch[bytes++] = 0x0a;
+    }
+    return this.scratch.subarray(0, bytes);
+  }
+
+  private async append(key: string, data: Buffer): Promise<void> {
+    const bytes = data.length;
     let file = this.current;
     if (!file || file.key !== key || (this.options.maxBytes > 0 && file.size > 0 && file.size + bytes > this.options.maxBytes)) {
       const seq = file && file.key === key ? file.seq + 1 : this.nextSeq(key);
@@ -91,7 +117,7 @@ export class JsonlSink implements QuerySink {
       const size = (await handle.stat()).size;
       file = this.current = { key, handle, seq, size };
     }
-    await file.handle.write(text);
+    await file.handle.write(data);
     file.size += bytes;
   }
 
