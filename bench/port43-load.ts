@@ -1,8 +1,11 @@
-// A port-43 load generator: keeps `concurrency` queries in flight from one process with
-// non-blocking sockets (connect, send one line, read to close, repeat), for a fixed time.
-// It reports its own CPU so that a reader can see it was not the bottleneck.
-import net from 'node:net';
-import { percentile, Samples } from './stats.js';
+// Runs the port-43 load generator (bench/port43-load.c: why it is C is said there), compiling it
+// with the system's C compiler on first use, and reads back what it measured.
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { percentile } from './stats.js';
 
 export interface LoadResult {
   queries: number;
@@ -16,63 +19,57 @@ export interface LoadResult {
 
 export interface LoadOptions {
   port: number;
-  host?: string;
   concurrency: number;
   durationMs: number;
-  /** Lines to send, used round-robin (each must end in CRLF). */
-  queries: Buffer[];
-  /** Optional bytes sent before each query (a PROXY protocol header), by query number. */
-  preamble?: (n: number) => Buffer;
+  /** Query lines (without CRLF), used round-robin. */
+  queries: string[];
+  /** Lines sent before the query (a PROXY protocol header, without CRLF): message n gets preambles[n % length]. */
+  preambles?: string[];
 }
 
-export function runPort43Load(opts: LoadOptions): Promise<LoadResult> {
-  return new Promise((resolve) => {
-    const latencies = new Samples();
-    let sent = 0;
-    let errors = 0;
-    let active = 0;
-    const cpu0 = process.cpuUsage();
-    const started = performance.now();
-    const deadline = started + opts.durationMs;
+// From dist/bench/ (where the compiled benchmark runs) to the repository's bench/.
+const SOURCE = fileURLToPath(new URL('../../bench/port43-load.c', import.meta.url));
+const BINARY = fileURLToPath(new URL('../../bench/.data/port43-load', import.meta.url));
 
-    const one = () => {
-      if (performance.now() >= deadline) {
-        if (--active === 0) finish();
-        return;
-      }
-      const n = sent++;
-      const t0 = performance.now();
-      const socket = net.connect({ host: opts.host ?? '127.0.0.1', port: opts.port, noDelay: true });
-      let bytes = 0;
-      socket.on('connect', () => {
-        const query = opts.queries[n % opts.queries.length];
-        socket.end(opts.preamble ? Buffer.concat([opts.preamble(n), query]) : query);
-      });
-      socket.on('data', (chunk) => (bytes += chunk.length));
-      socket.on('error', () => {});
-      socket.on('close', (hadError) => {
-        if (hadError || bytes === 0) errors++;
-        else latencies.add(performance.now() - t0);
-        one();
-      });
+/** Compiles the generator when it is missing or older than its source. */
+function loadGenerator(): string {
+  if (!existsSync(BINARY) || statSync(BINARY).mtimeMs < statSync(SOURCE).mtimeMs) {
+    mkdirSync(join(BINARY, '..'), { recursive: true });
+    try {
+      execFileSync(process.env.CC ?? 'cc', ['-O2', '-Wall', '-o', BINARY, SOURCE], { stdio: 'inherit' });
+    } catch (err) {
+      throw new Error(`the port-43 benchmark needs a C compiler (cc, or CC=...) to build ${SOURCE}: ${(err as Error).message}`);
+    }
+  }
+  return BINARY;
+}
+
+export async function runPort43Load(opts: LoadOptions): Promise<LoadResult> {
+  const binary = loadGenerator();
+  const dir = mkdtempSync(join(tmpdir(), 'rdds-port43-load-'));
+  try {
+    const queriesFile = join(dir, 'queries');
+    writeFileSync(queriesFile, opts.queries.map((q) => `${q}\n`).join(''));
+    let preamblesFile = '-';
+    if (opts.preambles) writeFileSync((preamblesFile = join(dir, 'preambles')), opts.preambles.map((p) => `${p}\n`).join(''));
+    const latenciesFile = join(dir, 'latencies');
+    const args = [opts.port, opts.concurrency, opts.durationMs, queriesFile, preamblesFile, latenciesFile].map(String);
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(binary, args, (err, out, errText) => (err ? reject(new Error(`port43-load failed: ${errText || err.message}`)) : resolve(out))),
+    );
+    const summary = JSON.parse(stdout) as { queries: number; errors: number; seconds: number; cpuMs: number };
+    const raw = readFileSync(latenciesFile);
+    const latencies = new Float64Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length)).sort();
+    return {
+      queries: summary.queries,
+      errors: summary.errors,
+      seconds: summary.seconds,
+      qps: summary.queries / summary.seconds,
+      p50ms: percentile(latencies, 50),
+      p99ms: percentile(latencies, 99),
+      loadCpuMs: summary.cpuMs,
     };
-
-    const finish = () => {
-      const seconds = (performance.now() - started) / 1000;
-      const cpu = process.cpuUsage(cpu0);
-      const sorted = latencies.sorted();
-      resolve({
-        queries: latencies.length,
-        errors,
-        seconds,
-        qps: latencies.length / seconds,
-        p50ms: percentile(sorted, 50),
-        p99ms: percentile(sorted, 99),
-        loadCpuMs: (cpu.user + cpu.system) / 1000,
-      });
-    };
-
-    active = opts.concurrency;
-    for (let i = 0; i < opts.concurrency; i++) one();
-  });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

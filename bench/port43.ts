@@ -15,18 +15,18 @@ export interface Port43Row {
 }
 
 export interface Port43Subject extends Subject {
-  /** Bytes sent before each query (a PROXY protocol header), by query number. */
-  preamble?: (n: number) => Buffer;
+  /** Lines sent before the queries (PROXY protocol headers), in turn. */
+  preambles?: string[];
 }
 
 /** Every subject at every concurrency, `rounds` times in turn; the rows hold the medians. */
-export async function benchPort43(subjects: Port43Subject[], queries: Buffer[], concurrencies: number[], durationMs: number, rounds: number, log: (msg: string) => void): Promise<Port43Row[]> {
+export async function benchPort43(subjects: Port43Subject[], queries: string[], concurrencies: number[], durationMs: number, rounds: number, log: (msg: string) => void): Promise<Port43Row[]> {
   const results = await interleaved(
     subjects,
     concurrencies,
     rounds,
-    (server, subject) => warmUp(queries.length, (ms) => runPort43Load({ port: server.ports.whois, concurrency: 16, durationMs: ms, queries, preamble: subject.preamble })),
-    (server, concurrency, subject) => runPort43Load({ port: server.ports.whois, concurrency, durationMs, queries, preamble: subject.preamble }),
+    (server, subject) => warmUp(queries.length, (ms) => runPort43Load({ port: server.ports.whois, concurrency: 16, durationMs: ms, queries, preambles: subject.preambles })),
+    (server, concurrency, subject) => runPort43Load({ port: server.ports.whois, concurrency, durationMs, queries, preambles: subject.preambles }),
     (msg) => log(`port43: ${msg}`),
   );
   return results.map(({ subject, c, samples }) => ({ server: subject.label, concurrency: c, ...medianSample(samples) }));

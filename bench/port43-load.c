@@ -1,0 +1,240 @@
+/*
+ * The port-43 load generator: keeps CONCURRENCY queries in flight from one thread with
+ * non-blocking sockets and epoll (connect, send one message, read to the server's close, repeat)
+ * for DURATION_MS. It writes every latency (milliseconds, native float64) to LATENCIES_OUT and
+ * prints one JSON line: queries, errors, seconds, cpuMs (its own CPU time).
+ *
+ * Why C: one query per connection is mostly kernel work, and Node's per-socket machinery cost the
+ * load generator as much CPU per query as the servers it measured (on two shared cores the
+ * generator then decides the figures). Here a query costs the generator the system calls alone.
+ * bench/port43-load.ts compiles and runs it.
+ *
+ *   port43-load PORT CONCURRENCY DURATION_MS QUERIES_FILE PREAMBLES_FILE|- LATENCIES_OUT
+ *
+ * Message n is preamble[n % P] followed by query[n % Q] (no preamble with "-"); each file holds
+ * one item a line, each line ending in LF, which is sent as CRLF.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A connection that has not finished this long after the deadline is counted as an error. */
+#define LATE_MS 10000.0
+
+struct list {
+  char **items;
+  size_t *lengths;
+  size_t count;
+};
+
+struct conn {
+  int fd;
+  int failed; /* connect() failed at once */
+  int sent; /* the message has been written */
+  size_t bytes; /* answer bytes read */
+  double started;
+  char *message;
+  size_t length;
+};
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void die(const char *what) {
+  perror(what);
+  exit(2);
+}
+
+/* Reads one item a line; each item gets CRLF in place of its LF. */
+static struct list read_list(const char *path) {
+  FILE *f = fopen(path, "r");
+  if (!f) die(path);
+  struct list l = {0};
+  size_t cap = 0;
+  char *line = NULL;
+  size_t n = 0;
+  ssize_t len;
+  while ((len = getline(&line, &n, f)) > 0) {
+    if (line[len - 1] == '\n') len--;
+    if (l.count == cap) {
+      cap = cap ? cap * 2 : 1024;
+      l.items = realloc(l.items, cap * sizeof *l.items);
+      l.lengths = realloc(l.lengths, cap * sizeof *l.lengths);
+      if (!l.items || !l.lengths) die("realloc");
+    }
+    char *item = malloc(len + 2);
+    if (!item) die("malloc");
+    memcpy(item, line, len);
+    item[len] = '\r';
+    item[len + 1] = '\n';
+    l.items[l.count] = item;
+    l.lengths[l.count++] = len + 2;
+  }
+  free(line);
+  fclose(f);
+  if (l.count == 0) {
+    fprintf(stderr, "%s: no lines\n", path);
+    exit(2);
+  }
+  return l;
+}
+
+static struct sockaddr_in server;
+static struct list queries, preambles;
+static int epfd;
+static unsigned long next_message;
+static double *latencies;
+static size_t latency_count, latency_cap;
+static unsigned long errors;
+
+static void record(double ms) {
+  if (latency_count == latency_cap) {
+    latency_cap = latency_cap ? latency_cap * 2 : 65536;
+    latencies = realloc(latencies, latency_cap * sizeof *latencies);
+    if (!latencies) die("realloc");
+  }
+  latencies[latency_count++] = ms;
+}
+
+/* Opens connection c for the next message; the connect completes in the event loop. */
+static void start(struct conn *c) {
+  unsigned long n = next_message++;
+  size_t ql = queries.lengths[n % queries.count];
+  size_t pl = preambles.count ? preambles.lengths[n % preambles.count] : 0;
+  c->message = realloc(c->message, pl + ql);
+  if (!c->message) die("realloc");
+  if (pl) memcpy(c->message, preambles.items[n % preambles.count], pl);
+  memcpy(c->message + pl, queries.items[n % queries.count], ql);
+  c->length = pl + ql;
+  c->sent = 0;
+  c->bytes = 0;
+  c->started = now_ms();
+  c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (c->fd < 0) die("socket");
+  int one = 1;
+  setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  /* Refused at once (the server is gone): counted as an error at the first event. */
+  c->failed = connect(c->fd, (struct sockaddr *)&server, sizeof server) < 0 && errno != EINPROGRESS;
+  struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = c};
+  if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0) die("epoll_ctl");
+}
+
+/* Ends connection c: a latency if an answer came, an error if not. */
+static void finish(struct conn *c, int ok) {
+  if (ok && c->bytes > 0) record(now_ms() - c->started);
+  else errors++;
+  epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
+  close(c->fd);
+  c->fd = -1;
+}
+
+/* Handles readiness on c; returns 1 when the connection is over. */
+static int step(struct conn *c, unsigned events) {
+  if (!c->sent) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (c->failed || getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0) {
+      finish(c, 0);
+      return 1;
+    }
+    /* A query is a few dozen bytes: one write takes it whole on a fresh connection. */
+    if (send(c->fd, c->message, c->length, MSG_NOSIGNAL) != (ssize_t)c->length) {
+      finish(c, 0);
+      return 1;
+    }
+    shutdown(c->fd, SHUT_WR);
+    c->sent = 1;
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
+    if (epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0) die("epoll_ctl");
+    return 0;
+  }
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(c->fd, buf, sizeof buf);
+    if (n > 0) {
+      c->bytes += n;
+      continue;
+    }
+    if (n == 0) {
+      finish(c, 1);
+      return 1;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return (events & (EPOLLERR | EPOLLHUP)) ? (finish(c, 0), 1) : 0;
+    if (errno == EINTR) continue;
+    finish(c, 0);
+    return 1;
+  }
+}
+
+int main(int argc, char **argv) {
+  if (argc != 7) {
+    fprintf(stderr, "usage: %s PORT CONCURRENCY DURATION_MS QUERIES_FILE PREAMBLES_FILE|- LATENCIES_OUT\n", argv[0]);
+    return 2;
+  }
+  int port = atoi(argv[1]);
+  int concurrency = atoi(argv[2]);
+  double duration = atof(argv[3]);
+  if (port <= 0 || port > 65535 || concurrency <= 0 || duration <= 0) {
+    fprintf(stderr, "port43-load: bad PORT, CONCURRENCY or DURATION_MS\n");
+    return 2;
+  }
+  queries = read_list(argv[4]);
+  if (strcmp(argv[5], "-") != 0) preambles = read_list(argv[5]);
+  signal(SIGPIPE, SIG_IGN);
+  server.sin_family = AF_INET;
+  server.sin_port = htons(port);
+  server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+
+  epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (epfd < 0) die("epoll_create1");
+  struct conn *conns = calloc(concurrency, sizeof *conns);
+  if (!conns) die("calloc");
+
+  double started = now_ms();
+  double deadline = started + duration;
+  int active = concurrency;
+  for (int i = 0; i < concurrency; i++) start(&conns[i]);
+
+  struct epoll_event events[256];
+  while (active > 0) {
+    int n = epoll_wait(epfd, events, 256, 100);
+    if (n < 0 && errno != EINTR) die("epoll_wait");
+    for (int i = 0; i < n; i++) {
+      struct conn *c = events[i].data.ptr;
+      if (!step(c, events[i].events)) continue;
+      if (now_ms() < deadline) start(c);
+      else active--;
+    }
+    if (now_ms() > deadline + LATE_MS) {
+      for (int i = 0; i < concurrency; i++) {
+        if (conns[i].fd >= 0) {
+          finish(&conns[i], 0);
+          active--;
+        }
+      }
+    }
+  }
+  double seconds = (now_ms() - started) / 1e3;
+
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  double cpu_ms = ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3 + ru.ru_stime.tv_sec * 1e3 + ru.ru_stime.tv_usec / 1e3;
+  FILE *out = fopen(argv[6], "wb");
+  if (!out || fwrite(latencies, sizeof *latencies, latency_count, out) != latency_count || fclose(out) != 0) die(argv[6]);
+  printf("{\"queries\":%zu,\"errors\":%lu,\"seconds\":%.6f,\"cpuMs\":%.3f}\n", latency_count, errors, seconds, cpu_ms);
+  return 0;
+}
