@@ -17,6 +17,7 @@ describe('PROXY protocol parsing', () => {
     assert.deepEqual(parseProxyHeader(v1), { version: 1, address: '198.51.100.1', length: proxyV1('198.51.100.1').length });
     assert.equal(parseProxyHeader(Buffer.from('PROXY TCP6 2001:db8::5 2001:db8::1 1234 43\r\n'))!.address, '2001:db8::5');
     assert.deepEqual(parseProxyHeader(Buffer.from('PROXY UNKNOWN\r\n')), { version: 1, length: 15 });
+    assert.equal(parseProxyHeader(Buffer.from('PROXY TCP4 0.0.0.0 255.255.255.255 0 65535\r\n'))!.address, '0.0.0.0', 'the extremes of addresses and ports');
     const v2 = proxyV2('203.0.113.9');
     assert.deepEqual(parseProxyHeader(Buffer.concat([v2, Buffer.from('x\r\n')])), { version: 2, address: '203.0.113.9', length: 28 });
     assert.equal(parseProxyHeader(proxyV2('2001:db8:0:1::7'))!.address, '2001:db8:0:1::7');
@@ -39,6 +40,13 @@ describe('PROXY protocol parsing', () => {
       'PROXY TCP4 2001:db8::1 127.0.0.1 1 43\r\n',
       'PROXY TCP5 198.51.100.1 127.0.0.1 1 43\r\n',
       'PROXY TCP4 198.51.100.1\r\n',
+      'PROXY TCP4 198.51.100.1 127.0.0.1 01 43\r\n',
+      'PROXY TCP4 198.51.100.1 127.0.0.1 65536 43\r\n',
+      'PROXY TCP4 198.51.100.1 127.0.0.1 1 4x\r\n',
+      'PROXY TCP4 198.51.100.1 127.0.0.1  43\r\n',
+      'PROXY TCP4 198.51.100.01 127.0.0.1 1 43\r\n',
+      'PROXY TCP4 198.51.100.1 127.0.0.256 1 43\r\n',
+      'PROXY TCP6 198.51.100.1 ::1 1 43\r\n',
       'PROXY ' + 'x'.repeat(200),
     ]) assert.throws(() => parseProxyHeader(Buffer.from(bad)), { message: INVALID_HEADER }, bad);
     const v3 = proxyV2('203.0.113.9');
