@@ -15,6 +15,8 @@ export interface LoadResult {
   p50ms: number;
   p99ms: number;
   loadCpuMs: number;
+  /** The load generator's CPU time less its polls that found nothing (it never sleeps; port 43 only). */
+  loadWorkMs?: number;
 }
 
 export interface LoadOptions {
@@ -57,7 +59,7 @@ export async function runPort43Load(opts: LoadOptions): Promise<LoadResult> {
     const stdout = await new Promise<string>((resolve, reject) =>
       execFile(binary, args, (err, out, errText) => (err ? reject(new Error(`port43-load failed: ${errText || err.message}`)) : resolve(out))),
     );
-    const summary = JSON.parse(stdout) as { queries: number; errors: number; seconds: number; cpuMs: number };
+    const summary = JSON.parse(stdout) as { queries: number; errors: number; seconds: number; cpuMs: number; emptyPollsMs: number };
     const raw = readFileSync(latenciesFile);
     const latencies = new Float64Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length)).sort();
     return {
@@ -68,6 +70,7 @@ export async function runPort43Load(opts: LoadOptions): Promise<LoadResult> {
       p50ms: percentile(latencies, 50),
       p99ms: percentile(latencies, 99),
       loadCpuMs: summary.cpuMs,
+      loadWorkMs: Math.max(0, summary.cpuMs - summary.emptyPollsMs),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -34,7 +34,7 @@ export async function benchPort43(subjects: Port43Subject[], queries: string[], 
 
 export function port43Table(rows: Port43Row[]): string {
   const lines = rows.map((r) =>
-    `| ${r.server} | ${r.concurrency} | ${Math.round(r.load.qps).toLocaleString('en-US')} | ${fmt(r.load.p50ms)} / ${fmt(r.load.p99ms)} ms | ${fmt(r.cpuPerQueryUs, 0)} µs | ${fmt(r.rssMb, 0)} MB | ${r.load.errors} | ${fmt(r.load.loadCpuMs / 1000, 1)} s |`,
+    `| ${r.server} | ${r.concurrency} | ${Math.round(r.load.qps).toLocaleString('en-US')} | ${fmt(r.load.p50ms)} / ${fmt(r.load.p99ms)} ms | ${fmt(r.cpuPerQueryUs, 0)} µs | ${fmt(r.rssMb, 0)} MB | ${r.load.errors} | ${fmt(r.load.loadCpuMs / 1000, 1)} s${r.load.loadWorkMs === undefined ? '' : ` (${fmt(r.load.loadWorkMs / 1000, 1)} s working)`} |`,
   );
   return ['| server | connections | queries/s | p50 / p99 | server CPU per query | server RSS | errors | load generator CPU |', '| --- | --- | --- | --- | --- | --- | --- | --- |', ...lines].join('\n');
 }

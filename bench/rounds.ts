@@ -80,6 +80,7 @@ export function medianSample<L extends LoadResult>(samples: Sample<L>[]): Sample
       p50ms: m((s) => s.load.p50ms),
       p99ms: m((s) => s.load.p99ms),
       loadCpuMs: m((s) => s.load.loadCpuMs),
+      loadWorkMs: samples[0].load.loadWorkMs === undefined ? undefined : m((s) => s.load.loadWorkMs ?? 0),
     },
     cpuPerQueryUs: m((s) => s.cpuPerQueryUs),
     rssMb: Math.max(...samples.map((s) => s.rssMb)),

@@ -35,7 +35,6 @@ export interface DayLog {
   malformed: number;
 }
 
-
 /** The TLD a normalised query names, from its text form (queryKey). */
 export function queryTld(rec: Pick<QueryRecord, 'kind' | 'query'>): string {
   if (rec.kind !== 'domain' && rec.kind !== 'nameserver') return '';

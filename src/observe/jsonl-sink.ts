@@ -3,7 +3,8 @@
 //   <dir>/queries-<YYYY-MM-DD>.<node>.<seq>.jsonl
 //
 // <node> is host name and process id, so several processes (or several hosts on a shared
-// directory) never write into the same file; <seq> counts size rotations within a day.
+// directory) never write into the same file; <seq> counts this writer's files of the day (size
+// rotations, and a return to a day after the clock stepped back across midnight).
 // A gap left by dropped records is written as a line {"time":..,"dropped":N} (no "door" member);
 // readers count such lines and skip them.
 //
@@ -87,8 +88,9 @@ export class JsonlSink implements QuerySink {
 
   /**
    * The lines as UTF-8, newline after each, in the sink's one scratch buffer (grown when a batch
-   * needs more): no joined string, and one pass over the text. The bytes are valid until the next
-   * call; append() has written them by then (writes run one at a time).
+   * needs more, and kept at that size: at most a few hundred records' worth): no joined string,
+   * and one pass over the text. The bytes are valid until the next call; append() has written
+   * them by then (writes run one at a time).
    */
   private encode(lines: string[]): Buffer {
     let bytes = 0;

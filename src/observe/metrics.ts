@@ -55,6 +55,8 @@ export class Metrics {
       type: 'histogram',
       aggregator: 'sum',
       get: async () => ({ name: latency.name, help: latency.help, type: latency.type, aggregator: latency.aggregator, values: tally.histogramValues(latency.name) }),
+      // registry.resetMetrics(): the counts behind both query metrics start again
+      reset: () => tally.reset(),
     };
     this.registry.registerMetric(latency as unknown as Metric);
     this.refusals = new Counter({ name: 'rdds_refusals_total', help: 'Queries refused by admission, by door and reason', labelNames: ['door', 'reason'], registers });

@@ -31,10 +31,17 @@ export class QueryTally {
     const o = OUTCOME_INDEX.get(outcome);
     if (d === undefined || o === undefined) return;
     this.counts[d * OUTCOMES.length + o]++;
+    if (!Number.isFinite(seconds)) return; // counted, but a NaN would spoil the sum for good
     let b = 0;
     while (b < this.bounds.length && seconds > this.bounds[b]) b++;
     this.buckets[d * (this.bounds.length + 1) + b]++;
     this.sums[d] += seconds;
+  }
+
+  reset(): void {
+    this.counts.fill(0);
+    this.buckets.fill(0);
+    this.sums.fill(0);
   }
 
   /** Every door and outcome, zeros included (a 0 is information; a missing series is not). */

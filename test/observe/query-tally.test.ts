@@ -46,3 +46,17 @@ test('query counts and latencies read as prom-client would have written them', a
   assert.match(ours, /^rdds_query_duration_seconds_count\{door="rdap"\} 0$/m);
   assert.match(ours, /^rdds_refusals_total\{door="whois",reason="rate-limited"\} \d+$/m);
 });
+
+test('a latency that is not a number is counted as a query but kept out of the histogram; reset starts again', async () => {
+  const metrics = new Metrics({}, { processMetrics: false });
+  metrics.observeQuery({ door: 'whois', outcome: 'answered', latencyMs: 2 } as QueryRecord);
+  metrics.observeQuery({ door: 'whois', outcome: 'answered', latencyMs: NaN } as QueryRecord);
+  let text = await metrics.text();
+  assert.match(text, /^rdds_queries_total\{door="whois",outcome="answered"\} 2$/m);
+  assert.match(text, /^rdds_query_duration_seconds_count\{door="whois"\} 1$/m);
+  assert.match(text, /^rdds_query_duration_seconds_sum\{door="whois"\} 0.002$/m);
+  await metrics.registry.resetMetrics();
+  text = await metrics.text();
+  assert.match(text, /^rdds_queries_total\{door="whois",outcome="answered"\} 0$/m);
+  assert.match(text, /^rdds_query_duration_seconds_count\{door="whois"\} 0$/m);
+});
