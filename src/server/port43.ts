@@ -28,6 +28,8 @@ class Connection {
   /** waiting: for its query line; answering: in the pipeline; ending: last bytes written, awaiting the close. */
   phase: 'waiting' | 'answering' | 'ending' = 'waiting';
   buffered: Buffer = EMPTY;
+  /** Whether any byte came at all. */
+  heard = false;
   /** The client's address; undefined until the PROXY preamble (or its absence) is read. */
   address: string | undefined;
   /** The address counted against the per-client cap, released on close. */
@@ -61,7 +63,9 @@ export class Port43Server {
     this.sweeper.unref();
     let port = this.options.port;
     for (const host of this.options.hosts) {
-      const server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+      // allowHalfOpen: a client may close its sending side right after its query (nc -N does);
+      // Node would otherwise end the socket then, before an answer that takes a lookup is written.
+      const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket));
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen({ host, port, ipv6Only: host.includes(':') }, () => {
@@ -105,6 +109,7 @@ export class Port43Server {
       if (this.read(conn, chunk)) socket.removeListener('data', onData);
     };
     socket.on('data', onData);
+    socket.on('end', () => this.endOfInput(conn));
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       this.open.delete(conn);
@@ -112,9 +117,23 @@ export class Port43Server {
     });
   }
 
-  /** Takes a chunk of a connection's first bytes; true once it is done reading (answered or refused). */
-  private read(conn: Connection, chunk: Buffer): boolean {
+  /**
+   * The client closed its sending side. Still waiting: what it sent is its query, line end or not;
+   * a connection that sent nothing at all (a port probe, a health check) is closed without a word.
+   */
+  private endOfInput(conn: Connection): void {
+    if (conn.phase !== 'waiting') return;
+    if (conn.heard) this.read(conn, EMPTY, true);
+    else this.end(conn, EMPTY);
+  }
+
+  /**
+   * Takes a chunk of a connection's first bytes (`last`: the client sends no more); true once it
+   * is done reading (answered or refused).
+   */
+  private read(conn: Connection, chunk: Buffer, last = false): boolean {
     if (conn.phase !== 'waiting') return true; // timed out meanwhile
+    conn.heard = true;
     conn.lastData = performance.now();
     let buffered = conn.buffered.length ? Buffer.concat([conn.buffered, chunk]) : chunk;
     if (conn.address === undefined) {
@@ -126,7 +145,7 @@ export class Port43Server {
       }
       if (!pre) {
         conn.buffered = buffered;
-        return buffered.length > 4096 && this.finish(conn, `% ${INVALID_HEADER}\r\n`, 'proxy-header');
+        return (last || buffered.length > 4096) && this.finish(conn, `% ${INVALID_HEADER}\r\n`, 'proxy-header');
       }
       if (conn.viaProxy) {
         if (!this.guard!.connect(pre.address)) return this.finish(conn, `% ${TOO_MANY_CONNECTIONS}\r\n`, 'too-many-connections');
@@ -135,12 +154,13 @@ export class Port43Server {
       conn.address = pre.address;
       buffered = pre.rest;
     }
-    const eol = buffered.indexOf(10);
+    let eol = buffered.indexOf(10);
     const lineBytes = eol < 0 ? buffered.length : eol;
     if (lineBytes > this.options.maxQueryBytes) return this.finish(conn, `% Invalid query: longer than ${this.options.maxQueryBytes} bytes.\r\n`, 'query-too-long');
     if (eol < 0) {
       conn.buffered = buffered;
-      return false;
+      if (!last) return false;
+      eol = buffered.length;
     }
     conn.phase = 'answering';
     this.answer(conn, conn.address, buffered.subarray(0, eol > 0 && buffered[eol - 1] === 13 ? eol - 1 : eol));

@@ -45,7 +45,8 @@ export async function startTestService(settings: Overrides = {}, objects: Regist
 }
 
 /** Sends raw bytes to a port-43 server and returns everything it answers until it closes. */
-export function whoisRaw(port: number, data: string | Buffer | null, opts: { host?: string; timeoutMs?: number } = {}): Promise<string> {
+/** Sends `data` and reads to the server's close; `halfClose`: then closes the sending side at once (like `nc -N`). */
+export function whoisRaw(port: number, data: string | Buffer | null, opts: { host?: string; timeoutMs?: number; halfClose?: boolean } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: opts.host ?? '127.0.0.1', port });
     const chunks: Buffer[] = [];
@@ -54,7 +55,8 @@ export function whoisRaw(port: number, data: string | Buffer | null, opts: { hos
       reject(new Error('no answer in time'));
     }, opts.timeoutMs ?? 5000);
     socket.on('connect', () => {
-      if (data !== null) socket.write(data);
+      if (opts.halfClose) data === null ? socket.end() : socket.end(data);
+      else if (data !== null) socket.write(data);
     });
     socket.on('data', (c) => chunks.push(c));
     socket.on('error', reject);

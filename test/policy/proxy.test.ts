@@ -91,6 +91,17 @@ describe('PROXY protocol end to end', () => {
     }
   });
 
+  it('a proxy that closes its sending side: a cut-off header is refused, a whole one with its query answered', async () => {
+    const service = await startTestService({ 'policy.trusted_proxies': ['127.0.0.1'], 'policy.allowlist': [] });
+    try {
+      assert.equal(await whoisRaw(service.ports.whois, 'PROXY TCP4 198.51.100.7', { halfClose: true }), `% ${INVALID_HEADER}\r\n`);
+      const header = proxyV1('198.51.100.7');
+      assert.match(await whoisRaw(service.ports.whois, Buffer.concat([header, Buffer.from('nic.example')]), { halfClose: true }), /^Domain Name: NIC\.EXAMPLE\r\n/);
+    } finally {
+      await service.stop();
+    }
+  });
+
   it('refuses a PROXY header from an untrusted peer and closes the connection', async () => {
     const service = await startTestService({ 'policy.trusted_proxies': ['192.0.2.0/24'], 'policy.allowlist': [] });
     try {

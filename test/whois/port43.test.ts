@@ -104,6 +104,29 @@ describe('bad input gets a short % line and the connection closes', () => {
   });
 });
 
+describe('a client that closes its sending side after the query (nc -N) is answered', () => {
+  test('also when the answer comes later than the close (a throttled query)', async () => {
+    const slow = await startTestService({ 'policy.allowlist': [], 'policy.rate_limit.per_minute': '1', 'policy.rate_limit.mode': 'throttle', 'policy.rate_limit.throttle_delay': '200ms' });
+    try {
+      for (let i = 0; i < 2; i++) assert.match(await whoisRaw(slow.ports.whois, 'nic.example\r\n', { halfClose: true }), /^Domain Name: NIC\.EXAMPLE\r\n/, `query ${i + 1}`);
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  test('the bytes before the close are the query, line end or not', async () => {
+    assert.match(await whoisRaw(port, 'nic.example', { halfClose: true }), /^Domain Name: NIC\.EXAMPLE\r\n/);
+    assert.match(await whoisRaw(port, 'frobnicate nic.example', { halfClose: true }), /^% Invalid query: unknown keyword "frobnicate"/);
+    assert.match(await whoisRaw(port, 'a'.repeat(2000), { halfClose: true }), /^% Invalid query: longer than 1024 bytes/);
+  });
+
+  test('a connection closed without a byte (a port probe) is closed at once without an answer', async () => {
+    const started = Date.now();
+    assert.equal(await whoisRaw(port, null, { halfClose: true }), '');
+    assert.ok(Date.now() - started < 250, 'not left to the idle timeout');
+  });
+});
+
 test('too many connections: the extra one is told so and closed', async () => {
   const small = await startTestService({ 'whois.max_connections': '2', 'whois.idle_timeout_ms': '2000' });
   try {
