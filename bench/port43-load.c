@@ -8,9 +8,10 @@
  * Why C: one query per connection is mostly kernel work, and Node's per-socket machinery made the
  * load generator cost more CPU per query than the servers it measured (measured side by side:
  * 86-106 µs a query, the bare server 72-78 µs; on two shared cores the generator then decides the
- * figures). This one costs 52-60 µs a query on the same machine, nearly all of it in the kernel
- * (measured while it still slept between events; it no longer does, see the event loop).
- * bench/port43-load.ts compiles and runs it.
+ * figures). This one costs about what the bare server does (34-39 µs a query against 33-38 µs, side
+ * by side), nearly all of it the kernel's TCP work for both ends of each loopback connection: the
+ * handshake runs inside its connect(), the server's TIME_WAIT inside its close(). It keeps up with
+ * rdds with time to spare (the table's "working" column). bench/port43-load.ts compiles and runs it.
  *
  *   port43-load PORT CONCURRENCY DURATION_MS QUERIES_FILE PREAMBLES_FILE|- LATENCIES_OUT
  *
@@ -135,11 +136,12 @@ static void start(struct conn *c) {
   c->started = now_ms();
   c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (c->fd < 0) die("socket");
-  int one = 1;
-  setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  /* No TCP_NODELAY: the query is the only write, and Nagle never holds a first segment. */
   /* Refused at once (the server is gone): counted as an error at the first event. */
   c->failed = connect(c->fd, (struct sockaddr *)&server, sizeof server) < 0 && errno != EINPROGRESS;
-  struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = c};
+  /* Edge-triggered, both ways at once: writable (connected), then readable (the answer), with
+   * no epoll_ctl between them. */
+  struct epoll_event ev = {.events = EPOLLOUT | EPOLLIN | EPOLLET, .data.ptr = c};
   if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0) die("epoll_ctl");
 }
 
@@ -156,29 +158,27 @@ static void finish(struct conn *c, int ok) {
       exit(1);
     }
   }
-  epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
-  close(c->fd);
+  close(c->fd); /* also takes it out of the epoll set */
   c->fd = -1;
 }
 
 /* Handles readiness on c; returns 1 when the connection is over. */
 static int step(struct conn *c, unsigned events) {
   if (!c->sent) {
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (c->failed || getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0) {
+    /* A failed connect shows as EPOLLERR; a query is a few dozen bytes, so one write takes it
+     * whole on a fresh connection. The answer cannot come before it: nothing to read yet. */
+    if (c->failed || (events & EPOLLERR) || send(c->fd, c->message, c->length, MSG_NOSIGNAL) != (ssize_t)c->length) {
       finish(c, 0);
       return 1;
     }
-    /* A query is a few dozen bytes: one write takes it whole on a fresh connection. */
-    if (send(c->fd, c->message, c->length, MSG_NOSIGNAL) != (ssize_t)c->length) {
-      finish(c, 0);
-      return 1;
-    }
-    shutdown(c->fd, SHUT_WR);
+    /*
+     * No shutdown(SHUT_WR) after the query, as whois(1) does not either: the server closes first
+     * and keeps the TIME_WAIT. A half-close made this side close first, and its 28,000 ephemeral
+     * ports then filled with TIME_WAITs at thousands of connections a second: every connect()
+     * searched them for a reusable port (68 µs a query in this process, more than the bare server
+     * it measured) and p99 latencies reached 40-90 ms for every server alike.
+     */
     c->sent = 1;
-    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
-    if (epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0) die("epoll_ctl");
     return 0;
   }
   char buf[65536];

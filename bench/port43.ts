@@ -34,9 +34,16 @@ export async function benchPort43(subjects: Port43Subject[], queries: string[], 
 
 export function port43Table(rows: Port43Row[]): string {
   const lines = rows.map((r) =>
-    `| ${r.server} | ${r.concurrency} | ${Math.round(r.load.qps).toLocaleString('en-US')} | ${fmt(r.load.p50ms)} / ${fmt(r.load.p99ms)} ms | ${fmt(r.cpuPerQueryUs, 0)} µs | ${fmt(r.rssMb, 0)} MB | ${r.load.errors} | ${fmt(r.load.loadCpuMs / 1000, 1)} s${r.load.loadWorkMs === undefined ? '' : ` (${fmt(r.load.loadWorkMs / 1000, 1)} s working)`} |`,
+    `| ${r.server} | ${r.concurrency} | ${Math.round(r.load.qps).toLocaleString('en-US')} | ${fmt(r.load.p50ms)} / ${fmt(r.load.p99ms)} ms | ${fmt(r.cpuPerQueryUs, 0)} µs | ${fmt(r.rssMb, 0)} MB | ${r.load.errors} | ${loadCpu(r.load)} |`,
   );
   return ['| server | connections | queries/s | p50 / p99 | server CPU per query | server RSS | errors | load generator CPU |', '| --- | --- | --- | --- | --- | --- | --- | --- |', ...lines].join('\n');
+}
+
+/** The load generator's CPU time and, when it busy-polls, the part spent working, also per query (to compare with the servers'). */
+function loadCpu(load: LoadResult): string {
+  const total = `${fmt(load.loadCpuMs / 1000, 1)} s`;
+  if (load.loadWorkMs === undefined) return total;
+  return `${total} (working: ${fmt(load.loadWorkMs / 1000, 1)} s, ${fmt((load.loadWorkMs * 1000) / (load.qps * load.seconds), 0)} µs a query)`;
 }
 
 /** Bare CPU per query divided by the other's, per concurrency (1.0 = as cheap as the bare server). */
