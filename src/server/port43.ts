@@ -22,6 +22,7 @@ export interface Port43Options {
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const EMPTY = Buffer.alloc(0);
+const ANSWER_TIMEOUT = '% Error: the answer took too long; please try again later.\r\n';
 
 /** One port-43 connection: the bytes before its query line, its client, and whom it counts against. */
 class Connection {
@@ -85,22 +86,12 @@ export class Port43Server {
 
   private accept(socket: net.Socket): void {
     const peer = socket.remoteAddress ?? '';
-    if (this.closing || this.open.size >= this.options.maxConnections) {
-      socket.end('% Too many connections; please try again later.\r\n');
-      this.onRefused?.('too-many-connections');
-      socket.destroySoon?.();
-      return;
-    }
+    if (this.closing || this.open.size >= this.options.maxConnections) return this.refuse(socket, '% Too many connections; please try again later.\r\n');
     // A trusted proxy's own connections are not capped: the client address in its header is.
     const viaProxy = this.guard?.isTrustedProxy(peer) ?? false;
     const conn = new Connection(socket, peer, viaProxy);
     if (this.guard && !viaProxy) {
-      if (!this.guard.connect(peer)) {
-        socket.end(`% ${TOO_MANY_CONNECTIONS}\r\n`);
-        this.onRefused?.('too-many-connections');
-        socket.destroySoon?.();
-        return;
-      }
+      if (!this.guard.connect(peer)) return this.refuse(socket, `% ${TOO_MANY_CONNECTIONS}\r\n`);
       conn.counted = peer;
     }
     if (!this.guard) conn.address = peer;
@@ -115,6 +106,16 @@ export class Port43Server {
       this.open.delete(conn);
       if (conn.counted !== undefined) this.guard?.disconnect(conn.counted);
     });
+  }
+
+  /** Closes a connection refused at accept with a last line. */
+  private refuse(socket: net.Socket, text: string): void {
+    // A client that resets meanwhile makes the write fail: without a listener that error would
+    // end the process (a flood of refused connections did).
+    socket.on('error', () => socket.destroy());
+    socket.end(text);
+    this.onRefused?.('too-many-connections');
+    socket.destroySoon();
   }
 
   /**
@@ -143,6 +144,9 @@ export class Port43Server {
       } catch (err) {
         return this.finish(conn, `% ${(err as Error).message}\r\n`, 'proxy-header');
       }
+      // The client sent no more: from a trusted proxy a cut-off header; from anyone else a query
+      // line that only looked like the start of one.
+      if (!pre && last && !conn.viaProxy) pre = { address: conn.peer, rest: buffered };
       if (!pre) {
         conn.buffered = buffered;
         return (last || buffered.length > 4096) && this.finish(conn, `% ${INVALID_HEADER}\r\n`, 'proxy-header');
@@ -160,6 +164,11 @@ export class Port43Server {
     if (eol < 0) {
       conn.buffered = buffered;
       if (!last) return false;
+      // A proxy's header and nothing after it: a health check, not a query to answer or count.
+      if (buffered.length === 0) {
+        this.end(conn, EMPTY);
+        return true;
+      }
       eol = buffered.length;
     }
     conn.phase = 'answering';
@@ -184,10 +193,11 @@ export class Port43Server {
   }
 
   /**
-   * Idle and total timeouts of connections still waiting for their query line, and connections
-   * whose client has not closed its side an idle timeout after the last bytes were written (they
-   * would hold their slot forever). One sweep over them, a few times per timeout, is cheaper than
-   * timers armed and cleared per connection.
+   * Idle and total timeouts of connections still waiting for their query line; answers not ready
+   * a total timeout after their query (a store that hangs would otherwise hold connection slots
+   * until every new client is refused); and connections whose client has not closed its side an
+   * idle timeout after the last bytes were written (they would hold their slot forever). One sweep
+   * over them, a few times per timeout, is cheaper than timers armed and cleared per connection.
    */
   private sweep(): void {
     const now = performance.now();
@@ -196,7 +206,10 @@ export class Port43Server {
         if (now - conn.lastData >= this.options.idleTimeoutMs) conn.socket.destroy();
         continue;
       }
-      if (conn.phase !== 'waiting') continue;
+      if (conn.phase === 'answering') {
+        if (now - conn.lastData >= this.options.totalTimeoutMs) this.end(conn, ANSWER_TIMEOUT);
+        continue;
+      }
       if (now - conn.started >= this.options.totalTimeoutMs) this.finish(conn, '% Timeout: the query took too long to arrive.\r\n', 'timeout');
       else if (now - conn.lastData >= this.options.idleTimeoutMs) this.finish(conn, '% Timeout: no query received.\r\n', 'timeout');
     }
@@ -231,11 +244,10 @@ export class Port43Server {
       return;
     }
     this.inFlight++;
+    // Unless the sweep has given up on it meanwhile.
+    const ready = (text: string | Buffer) => conn.phase === 'answering' && this.end(conn, text);
     answer
-      .then(
-        (text) => this.end(conn, text),
-        () => this.end(conn, '% Error: internal error; please try again later.\r\n'),
-      )
+      .then(ready, () => ready('% Error: internal error; please try again later.\r\n'))
       .finally(() => this.inFlight--);
   }
 

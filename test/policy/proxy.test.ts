@@ -97,6 +97,8 @@ describe('PROXY protocol end to end', () => {
       assert.equal(await whoisRaw(service.ports.whois, 'PROXY TCP4 198.51.100.7', { halfClose: true }), `% ${INVALID_HEADER}\r\n`);
       const header = proxyV1('198.51.100.7');
       assert.match(await whoisRaw(service.ports.whois, Buffer.concat([header, Buffer.from('nic.example')]), { halfClose: true }), /^Domain Name: NIC\.EXAMPLE\r\n/);
+      // A header and nothing after it (a health check): closed without an answer.
+      assert.equal(await whoisRaw(service.ports.whois, header, { halfClose: true }), '');
     } finally {
       await service.stop();
     }
@@ -110,6 +112,8 @@ describe('PROXY protocol end to end', () => {
       assert.equal(await whoisRaw(service.ports.whois, Buffer.concat([proxyV2('198.51.100.77'), Buffer.from('nic.example\r\n')])), `% ${UNTRUSTED_HEADER}\r\n`);
       // Without a header the peer is answered as itself.
       assert.match(await whoisRaw(service.ports.whois, 'nic.example\r\n'), /Domain Name: NIC\.EXAMPLE/i);
+      // A query that only looks like the start of a header, cut off by the client's close, is a query.
+      assert.match(await whoisRaw(service.ports.whois, 'PROX', { halfClose: true }), /^% Invalid query: /);
     } finally {
       await service.stop();
     }

@@ -140,6 +140,46 @@ test('too many connections: the extra one is told so and closed', async () => {
   }
 });
 
+test('refused connections that their clients reset at once do not bring the server down', async () => {
+  const small = await startTestService({ 'whois.max_connections': '1', 'whois.idle_timeout_ms': '2000' });
+  try {
+    const held = net.connect({ host: '127.0.0.1', port: small.ports.whois }).on('error', () => {});
+    await new Promise((r) => held.once('connect', r));
+    // Each is refused with a last line while its client has already reset it: the write fails.
+    await Promise.all(
+      Array.from({ length: 300 }, () => new Promise<void>((resolve) => {
+        const s = net.connect({ host: '127.0.0.1', port: small.ports.whois });
+        s.on('error', () => {});
+        s.once('connect', () => s.resetAndDestroy());
+        s.once('close', () => resolve());
+      })),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    held.destroy();
+    const deadline = Date.now() + 3000;
+    while (small.whois.connections > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.match(await whoisRaw(small.ports.whois, 'nic.example\r\n'), /^Domain Name: NIC\.EXAMPLE/);
+  } finally {
+    await small.stop();
+  }
+});
+
+test('an answer not ready a total timeout after its query is given up with a % line, and the slot is freed', async () => {
+  // A throttle longer than the total timeout stands in for a store that hangs.
+  const slow = await startTestService({ 'policy.allowlist': [], 'policy.rate_limit.per_minute': '1', 'policy.rate_limit.mode': 'throttle', 'policy.rate_limit.throttle_delay': '1500ms', 'whois.total_timeout_ms': '300', 'whois.idle_timeout_ms': '300' });
+  try {
+    assert.match(await whoisRaw(slow.ports.whois, 'nic.example\r\n'), /^Domain Name: NIC\.EXAMPLE/);
+    const started = Date.now();
+    assert.equal(await whoisRaw(slow.ports.whois, 'nic.example\r\n'), '% Error: the answer took too long; please try again later.\r\n');
+    assert.ok(Date.now() - started < 1200, 'not held until the throttled answer');
+    const deadline = Date.now() + 1000;
+    while (slow.whois.connections > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(slow.whois.connections, 0);
+  } finally {
+    await slow.stop();
+  }
+});
+
 test('clients that never close their side after the answer or a timeout lose their slot after the idle timeout', async () => {
   const small = await startTestService({ 'whois.max_connections': '2', 'whois.idle_timeout_ms': '200', 'whois.total_timeout_ms': '400' });
   try {
