@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 export interface ServerStats {
   cpuMs: number;
   rss: number;
+  /** Queries rdds refused so far (rate limits, bans): the load generators cannot tell a refusal from an answer. */
+  refused?: number;
 }
 
 export class BenchServer {

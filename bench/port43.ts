@@ -12,6 +12,8 @@ export interface Port43Row {
   load: LoadResult;
   cpuPerQueryUs: number;
   rssMb: number;
+  /** Queries the server refused over the rounds (rdds's own count). */
+  refused: number;
 }
 
 export interface Port43Subject extends Subject {

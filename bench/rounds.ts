@@ -17,6 +17,8 @@ export interface Sample<L extends LoadResult> {
   /** The server's own CPU time per query, from its process accounting. */
   cpuPerQueryUs: number;
   rssMb: number;
+  /** Queries the server refused during the run (rdds only; 0 otherwise). */
+  refused: number;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function interleaved<S extends Subject, C, L extends LoadResult>(
           const before = await server.stats();
           const load = await run(server, c, subjects[si]);
           const after = await server.stats();
-          results[ci * subjects.length + si].samples.push({ load, cpuPerQueryUs: ((after.cpuMs - before.cpuMs) * 1000) / Math.max(1, load.queries), rssMb: after.rss / 1e6 });
+          results[ci * subjects.length + si].samples.push({ load, cpuPerQueryUs: ((after.cpuMs - before.cpuMs) * 1000) / Math.max(1, load.queries), rssMb: after.rss / 1e6, refused: (after.refused ?? 0) - (before.refused ?? 0) });
         }
       }
     }
@@ -67,7 +69,7 @@ export async function warmUp(distinct: number, run: (durationMs: number) => Prom
   }
 }
 
-/** The median of every figure over the rounds (each column on its own). */
+/** The median of every figure over the rounds (each column on its own; RSS the largest, refusals their sum). */
 export function medianSample<L extends LoadResult>(samples: Sample<L>[]): Sample<L> {
   const m = (f: (s: Sample<L>) => number) => median(samples.map(f));
   return {
@@ -84,5 +86,6 @@ export function medianSample<L extends LoadResult>(samples: Sample<L>[]): Sample
     },
     cpuPerQueryUs: m((s) => s.cpuPerQueryUs),
     rssMb: Math.max(...samples.map((s) => s.rssMb)),
+    refused: samples.reduce((sum, s) => sum + s.refused, 0),
   };
 }

@@ -36,14 +36,22 @@ async function start(): Promise<Record<string, number>> {
   }
   const config = loadConfig(undefined, { 'whois.host': '127.0.0.1', 'whois.port': '0', 'http.host': '127.0.0.1', 'http.port': '0', 'admin.host': '127.0.0.1', 'admin.port': '0', ...settings }, {});
   const service = await startService(config);
+  refusedSoFar = async () => {
+    const text = await service.observe.metrics.text();
+    return [...text.matchAll(/^rdds_queries_total\{[^}]*outcome="refused"[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+  };
   return { ...service.ports };
 }
 
+/** rdds only: its count of refused queries, from its own metrics. */
+let refusedSoFar: (() => Promise<number>) | undefined;
+
 const ports = await start();
-process.on('message', (msg) => {
+process.on('message', async (msg) => {
   if (msg === 'stats') {
+    const refused = await refusedSoFar?.();
     const cpu = process.cpuUsage();
-    process.send!({ cpuMs: (cpu.user + cpu.system) / 1000, rss: process.memoryUsage().rss });
+    process.send!({ cpuMs: (cpu.user + cpu.system) / 1000, rss: process.memoryUsage().rss, refused });
   }
 });
 // Exit with the parent (and let --cpu-prof write its profile on a clean exit).
