@@ -3,17 +3,13 @@
 // two apart on a 2-core machine (the load generator takes a core), so the figure that matters is
 // the server's own CPU time per query, and the ratio bare/rdds of it.
 import { runPort43Load, type LoadResult } from './port43-load.js';
-import { interleaved, medianSample, warmUp, type Subject } from './rounds.js';
+import { interleaved, medianSample, warmUp, type Sample, type Subject } from './rounds.js';
 import { fmt } from './stats.js';
 
-export interface Port43Row {
+/** One server at one concurrency: the medians of its rounds. */
+export interface Port43Row extends Sample<LoadResult> {
   server: string;
   concurrency: number;
-  load: LoadResult;
-  cpuPerQueryUs: number;
-  rssMb: number;
-  /** Queries the server refused over the rounds (rdds's own count). */
-  refused: number;
 }
 
 export interface Port43Subject extends Subject {

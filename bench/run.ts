@@ -81,8 +81,7 @@ const mixText = (n: number) =>
   `Query mix: 70% existing ASCII names, 10% IDNs by U-label, 20% missing names, over ${n.toLocaleString('en-US')} distinct queries on the ${DOMAINS.toLocaleString('en-US')}-domain SQLite data set.`;
 
 if (ONLY.includes('port43')) {
-  const mix = queryMix();
-  const queries = mix;
+  const queries = queryMix();
   const concurrencies = [16, 64, 256];
   // rdds runs as in production: behind a trusted load balancer that passes each client's address
   // with the PROXY protocol. The load comes from 65,536 made-up client addresses (198.18.0.0/15,

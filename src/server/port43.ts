@@ -108,7 +108,7 @@ export class Port43Server {
     });
   }
 
-  /** Closes a connection refused at accept with a last line. */
+  /** Closes a connection refused at accept (too many connections) with a last line. */
   private refuse(socket: net.Socket, text: string): void {
     // A client that resets meanwhile makes the write fail: without a listener that error would
     // end the process (a flood of refused connections did).
