@@ -8,7 +8,8 @@ import type { Admission, ClientIdentity, Policy, Remote } from './policy/policy.
 import { viewContact, viewDomain, viewHosts, viewRegistrar, viewSearch, type ResultsView, type SearchView, type View } from './policy/view.js';
 import { rdapSearch } from './rdap-search-lookup.js';
 import { BadQuery, queryKey, type Query } from './query/query.js';
-import type { DataVersion, Store } from './store/store.js';
+import type { DataVersion } from './model/records.js';
+import type { Store } from './store/store.js';
 
 export interface Resolution {
   outcome: Outcome;

@@ -6,7 +6,7 @@
 import type { Contact, Registrar } from './model/types.js';
 import type { RdapPattern, RdapSearch } from './query/rdap-search.js';
 import { viewContact, viewDomain, viewHosts, viewRegistrar, type Access, type ResultsView, type Truncation, type View } from './policy/view.js';
-import type { SearchExpr, SearchPage, SearchResult } from './store/search.js';
+import type { SearchExpr, SearchPage, SearchResult } from './model/search.js';
 import type { Store } from './store/store.js';
 
 /** Store rows read at most for one search while checking candidates, before giving up ("excessive load"). */

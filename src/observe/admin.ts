@@ -3,7 +3,7 @@
 // shared HttpServer; other modules (the operator API) add their routes to the same listener.
 import type http from 'node:http';
 import type { HttpRoute } from '../server/http.js';
-import type { DataVersion } from '../store/store.js';
+import type { DataVersion } from '../model/records.js';
 import type { Metrics } from './metrics.js';
 
 export interface ReadinessOptions {

@@ -2,7 +2,8 @@
 // process (tests) do not share counters. Query metrics are fed from the query record stream
 // (observeQuery), so the pipeline needs to know nothing about them.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
-import type { DataVersion, Store } from '../store/store.js';
+import type { DataVersion } from '../model/records.js';
+import type { Store } from '../store/store.js';
 import { CONNECTION_REFUSALS, type QueryRecord } from './query-record.js';
 import { QueryTally } from './query-tally.js';
 

@@ -2,7 +2,7 @@
 // renderers only print what a view holds and never decide what is personal.
 import type { Contact, ContactData, ContactRole } from '../model/types.js';
 import { CONTACT_ROLES } from '../model/types.js';
-import type { DomainRecord, HostRecord } from '../store/store.js';
+import type { DomainRecord, HostRecord } from '../model/records.js';
 import type { Registrar } from '../model/types.js';
 import { CONTACT_FIELDS, publicTreatment, type ContactField, type ContactFieldId } from './fields.js';
 

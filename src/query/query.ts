@@ -3,7 +3,7 @@
 import { isIP } from 'node:net';
 import { normalizeName } from '../model/idn.js';
 import { canonicalIp } from '../model/validate.js';
-import type { SearchExpr } from '../store/search.js';
+import type { SearchExpr } from '../model/search.js';
 import { rdapSearchKey, type RdapSearch } from './rdap-search.js';
 
 export type Query =

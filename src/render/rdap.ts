@@ -8,7 +8,7 @@ import type { ContactRole, DsRecord, Registrar } from '../model/types.js';
 import { CONTACT_FIELDS, contactRdapEntityPath, contactRdapPath, contactRedactionName, type ContactFieldId } from '../policy/fields.js';
 import { REDACTED, type ContactView, type DomainView, type FieldValue, type View } from '../policy/view.js';
 import type { Resolution } from '../pipeline.js';
-import type { DomainRecord, HostRecord } from '../store/store.js';
+import type { DomainRecord, HostRecord } from '../model/records.js';
 
 export const RDAP_MEDIA_TYPE = 'application/rdap+json';
 export const RDAP_CONFORMANCE = ['rdap_level_0', 'icann_rdap_response_profile_1', 'icann_rdap_technical_implementation_guide_1'] as const;

@@ -16,7 +16,7 @@ import { parseSearchExpression, searchKey, type SearchLimits } from '../query/se
 import { parseWhoisQuery } from '../query/whois-query.js';
 import { HtmlRenderer, htmlOptions, type HtmlAnswer, type PageContext, type PageLanguage } from '../render/html.js';
 import type { WhoisRenderer } from '../render/whois.js';
-import type { SearchExpr } from '../store/search.js';
+import type { SearchExpr } from '../model/search.js';
 import { Captcha } from './captcha.js';
 import type { HttpRoute } from './http.js';
 import { httpClientAddress } from './proxy-protocol.js';

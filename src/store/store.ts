@@ -1,26 +1,8 @@
 // The Store contract. Everything above it (pipeline, doors, CLI) talks only to this interface;
 // sqlite/ and postgres/ implement it and pass the same contract suite (test/store/contract.ts).
-import type { Contact, ContactRole, Domain, Host, Registrar, RegistryObject } from '../model/types.js';
-import type { SearchExpr, SearchPage, SearchResult } from './search.js';
-
-/** A domain with everything an answer about it shows, fetched in one call. */
-export interface DomainRecord {
-  domain: Domain;
-  registrar: Registrar;
-  contacts: Partial<Record<ContactRole, Contact>>;
-  hosts: Host[]; // in the order of domain.nameservers
-}
-
-export interface HostRecord {
-  host: Host;
-  registrar: Registrar;
-}
-
-/** Changes whenever imported data is committed; cheap to read, so servers poll it for cache invalidation. */
-export interface DataVersion {
-  serial: number;
-  updatedAt: string; // ISO 8601 UTC time of the last committed change (the WHOIS footer time)
-}
+import type { DataVersion, DomainRecord, HostRecord } from '../model/records.js';
+import type { Contact, Registrar, RegistryObject } from '../model/types.js';
+import type { SearchExpr, SearchPage, SearchResult } from '../model/search.js';
 
 /** Writes inside one all-or-nothing transaction. */
 export interface StoreWriter {

@@ -7,7 +7,7 @@ import { PUBLIC_ACCESS, viewDomain, viewHosts, viewRegistrar } from '../../src/p
 import { TIER_ACCESS } from '../../src/policy/open-policy.js';
 import { WhoisRenderer } from '../../src/render/whois.js';
 import type { Resolution } from '../../src/pipeline.js';
-import type { DomainRecord } from '../../src/store/store.js';
+import type { DomainRecord } from '../../src/model/records.js';
 import { contact, domain, host, registrar } from '../store/fixtures.js';
 
 const DATA = { serial: 1, updatedAt: '2024-05-29T20:15:00Z' };

@@ -7,19 +7,11 @@ import { normalizeName } from '../../model/idn.js';
 import { canonicalIp, validate, ValidationError } from '../../model/validate.js';
 import { CONTACT_ROLES, type Contact, type Domain, type Host, type Registrar, type RegistryObject } from '../../model/types.js';
 import { missingReferenceMessage, referencesOf, type Reference } from '../references.js';
-import {
-  emptyCounts,
-  registrarNameKey,
-  type DataVersion,
-  type DomainRecord,
-  type HostRecord,
-  type ImportCounts,
-  type Store,
-  type StoreWriter,
-} from '../store.js';
+import type { DataVersion, DomainRecord, HostRecord } from '../../model/records.js';
+import { emptyCounts, registrarNameKey, type ImportCounts, type Store, type StoreWriter,  } from '../store.js';
 import { POSTGRES_MIGRATIONS } from './schema.js';
 import { indexBatch, PostgresSearch } from './search.js';
-import type { SearchExpr, SearchPage, SearchResult } from '../search.js';
+import type { SearchExpr, SearchPage, SearchResult } from '../../model/search.js';
 import { isIP } from 'node:net';
 
 export interface PostgresStoreOptions {

@@ -10,9 +10,10 @@ import type pg from 'pg';
 import { isIP } from 'node:net';
 import type { Contact, Domain, Host, Registrar } from '../../model/types.js';
 import { canonicalIp } from '../../model/validate.js';
-import type { SearchExpr, SearchPage, SearchResult } from '../search.js';
+import type { SearchExpr, SearchPage, SearchResult } from '../../model/search.js';
 import { hasWildcard, likePattern } from '../search-pattern.js';
-import { registrarNameKey, type HostRecord } from '../store.js';
+import type { HostRecord } from '../../model/records.js';
+import { registrarNameKey } from '../store.js';
 
 /**
  * Appended to POSTGRES_MIGRATIONS. pg_trgm goes into `public` (one per database, whatever the

@@ -18,9 +18,10 @@ import type Database from 'better-sqlite3';
 import { isIP } from 'node:net';
 import type { Contact, Host, Registrar, RegistryObject } from '../../model/types.js';
 import { canonicalIp } from '../../model/validate.js';
-import type { SearchExpr, SearchPage, SearchResult } from '../search.js';
+import type { SearchExpr, SearchPage, SearchResult } from '../../model/search.js';
 import { hasWildcard, likePattern } from '../search-pattern.js';
-import { registrarNameKey, type HostRecord } from '../store.js';
+import type { HostRecord } from '../../model/records.js';
+import { registrarNameKey } from '../store.js';
 
 /** Appended to SQLITE_MIGRATIONS: the search tables, filled from what is already stored. */
 export const SQLITE_SEARCH_MIGRATION = `

@@ -5,10 +5,11 @@ import { normalizeName } from '../../model/idn.js';
 import { canonicalIp, validate, ValidationError } from '../../model/validate.js';
 import { CONTACT_ROLES, type Contact, type Domain, type Host, type Registrar, type RegistryObject } from '../../model/types.js';
 import { missingReferenceMessage, referencesOf } from '../references.js';
-import { emptyCounts, registrarNameKey, type DataVersion, type DomainRecord, type HostRecord, type Store } from '../store.js';
+import type { DataVersion, DomainRecord, HostRecord } from '../../model/records.js';
+import { emptyCounts, registrarNameKey, type Store } from '../store.js';
 import { SQLITE_MIGRATIONS } from './schema.js';
 import { SqliteSearch, type SearchTuning } from './search.js';
-import type { SearchExpr, SearchPage, SearchResult } from '../search.js';
+import type { SearchExpr, SearchPage, SearchResult } from '../../model/search.js';
 import { isIP } from 'node:net';
 
 type Row = { data: string } | undefined;

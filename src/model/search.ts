@@ -1,5 +1,5 @@
-// The search contract shared by the searchable WHOIS (boolean expressions over many fields) and
-// RDAP searches (RFC 9082 partial matches on one field). Both stores implement it with indexes.
+// The search contract shared by the searchable WHOIS (boolean expressions over many fields), RDAP
+// searches (RFC 9082 partial matches on one field) and the Store that answers both with indexes.
 
 /** Fields a domain search can name. Patterns take `*` (any run) and `?` (one character). */
 export type DomainSearchField =

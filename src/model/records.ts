@@ -1,0 +1,23 @@
+// What an answer shows, read from the Store in one call: an object with the objects it refers to,
+// and the version of the data it came from.
+import type { Contact, ContactRole, Domain, Host, Registrar } from './types.js';
+
+/** A domain with everything an answer about it shows, fetched in one call. */
+export interface DomainRecord {
+  domain: Domain;
+  registrar: Registrar;
+  contacts: Partial<Record<ContactRole, Contact>>;
+  hosts: Host[]; // in the order of domain.nameservers
+}
+
+export interface HostRecord {
+  host: Host;
+  registrar: Registrar;
+}
+
+/** Changes whenever the served data changes; cheap to read, so servers poll it for cache invalidation. */
+export interface DataVersion {
+  serial: number;
+  updatedAt: string; // ISO 8601 UTC time of the last committed change (the WHOIS footer time)
+}
+
