@@ -2,7 +2,7 @@
 // SQLite data set, p50/p95 per expression over repeated runs (first page of 50 results), beside
 // an exact lookupDomain measured in the same run.
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { parseSearchExpression } from '../src/query/search-query.js';
+import { parseSearchExpression } from '../src/query/search-expression.js';
 import { fmt, percentile, sortedCopy } from './stats.js';
 
 /** Expressions a registry's authorised users type: names, places, registrars, wildcards, boolean mixes. */

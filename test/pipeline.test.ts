@@ -7,13 +7,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
-import { Pipeline, type DoorRequest, type Resolution } from '../src/pipeline.js';
+import { Pipeline, type DoorRequest } from '../src/pipeline.js';
+import type { Resolution } from '../src/resolution.js';
 import type { QueryLog, QueryRecord } from '../src/observe/query-record.js';
 import { OpenPolicy } from '../src/policy/open-policy.js';
 import type { Admission } from '../src/policy/policy.js';
 import { RddsPolicy } from '../src/policy/rdds-policy.js';
 import { MemoryState } from '../src/policy/state.js';
-import { parseWhoisQuery } from '../src/query/whois-query.js';
+import { parseWith } from '../src/query/query.js';
+import { parseWhoisLine } from '../src/query/whois-line.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { domain, seed, standardObjects } from './store/fixtures.js';
 
@@ -45,16 +47,16 @@ async function setup(policyOf: (config: ReturnType<typeof loadConfig>) => Constr
   await pipeline.refreshData();
   let parses = 0;
   /** A port-43-like request whose answer is the resolution itself. */
-  const request = (address: string, line: string): DoorRequest<Resolution> => ({
+  const request = (address: string, line: string): DoorRequest<undefined, Resolution> => ({
     remote: { door: 'whois', address },
     input: line,
+    format: 'test',
     parse: () => {
       parses++;
-      return parseWhoisQuery(line, config.registry.tlds);
+      return parseWith(undefined, () => parseWhoisLine(line, config.registry.tlds));
     },
     render: (res) => res,
     size: () => 1,
-    format: 'test',
   });
   return {
     store,

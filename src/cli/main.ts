@@ -11,7 +11,8 @@ import { NO_QUERY_LOG } from '../observe/query-record.js';
 import { ReportError, reportCommand } from '../observe/report-command.js';
 import { OpenPolicy } from '../policy/open-policy.js';
 import { BanCommandError, banCommand, listBansCommand, unbanCommand } from '../policy/ban-command.js';
-import { parseWhoisQuery } from '../query/whois-query.js';
+import { parseWith } from '../query/query.js';
+import { parseWhoisLine } from '../query/whois-line.js';
 import { WhoisRenderer, whoisOptions } from '../render/whois.js';
 import { startService } from '../server/service.js';
 import { openStore } from '../store/open.js';
@@ -143,13 +144,13 @@ program
       await pipeline.refreshData();
       const renderer = new WhoisRenderer(whoisOptions(cfg));
       let outcome = '';
-      const text = await pipeline.handle({
+      const text = await pipeline.handle<undefined, string>({
         remote: { door: 'whois', address: opts.tier === 'authorized' ? '127.0.0.1' : '192.0.2.1' },
         input: words.join(' '),
-        parse: () => parseWhoisQuery(words.join(' '), cfg.registry.tlds),
+        format: 'whois',
+        parse: () => parseWith(undefined, () => parseWhoisLine(words.join(' '), cfg.registry.tlds)),
         render: (res) => ((outcome = res.outcome), renderer.render(res)),
         size: (t) => t.length,
-        format: 'whois',
       });
       process.stdout.write(text.replace(/\r\n/g, '\n'));
       if (outcome === 'bad-query' || outcome === 'error') process.exitCode = 2;

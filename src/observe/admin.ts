@@ -1,10 +1,15 @@
 // The admin listener's own routes: /metrics (Prometheus text), /healthz (the process serves) and
-// /readyz (the store answers in time and the data is fresh enough). The listener itself is the
-// shared HttpServer; other modules (the operator API) add their routes to the same listener.
+// /readyz (the store answers in time and the data is fresh enough). The service serves them on the
+// admin listener (an HttpServer of src/server/, which takes any route of this shape).
 import type http from 'node:http';
-import type { HttpRoute } from '../server/http.js';
 import type { DataVersion } from '../model/records.js';
 import type { Metrics } from './metrics.js';
+
+/** A route of the admin listener: whether it answers a path, and the answer. */
+export interface AdminRoute {
+  owns(path: string): boolean;
+  handle(req: http.IncomingMessage, res: http.ServerResponse, path: string): void | Promise<void>;
+}
 
 export interface ReadinessOptions {
   /** Asks the store for its data version (the cheapest call that proves it answers). */
@@ -59,7 +64,7 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body) + '\n');
 }
 
-export function adminRoutes(metrics: Metrics, readiness: ReadinessOptions): HttpRoute {
+export function adminRoutes(metrics: Metrics, readiness: ReadinessOptions): AdminRoute {
   return {
     owns: (path) => path === '/metrics' || path === '/healthz' || path === '/readyz',
     async handle(req, res, path) {

@@ -9,7 +9,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, ren
 import { join } from 'node:path';
 import type { Door } from '../policy/policy.js';
 import { queryLogFiles } from './jsonl-sink.js';
-import type { Outcome, QueryRecord } from './query-record.js';
+import type { Outcome } from '../resolution.js';
+import type { QueryRecord } from './query-record.js';
 
 export interface CountRow {
   door: Door;
@@ -49,7 +50,7 @@ export class RowCounter {
 
   add(r: QueryRecord): void {
     const tld = queryTld(r);
-    const reason = r.outcome === 'refused' ? r.reason ?? '' : '';
+    const reason = r.outcome === 'refused' || r.outcome === 'forbidden' ? r.reason ?? '' : '';
     const key = `${r.door}\0${r.outcome}\0${reason}\0${r.tier}\0${r.kind}\0${tld}`;
     let row = this.byKey.get(key);
     if (!row) this.byKey.set(key, (row = { door: r.door, outcome: r.outcome, reason, tier: r.tier, kind: r.kind, tld, count: 0, bytes: 0, personal: 0 }));

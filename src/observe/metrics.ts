@@ -11,9 +11,9 @@ export interface MetricSources {
   /** The data version the service has seen (pipeline.dataVersion). */
   dataVersion?: () => DataVersion;
   /** Open port-43 connections (Port43Server.connections). */
-  whoisConnections?: () => number;
+  whoisConnections?: () => number | Promise<number>;
   /** Open HTTP connections (HttpServer.connections). */
-  httpConnections?: () => Promise<number>;
+  httpConnections?: () => number | Promise<number>;
   /** Active bans: a number the policy provides (see Observability.setActiveBans). */
   activeBans?: () => number | Promise<number>;
 }
@@ -25,6 +25,7 @@ export class Metrics {
   /** rdds_queries_total and rdds_query_duration_seconds, counted per query and read when scraped. */
   private readonly tally = new QueryTally(LATENCY_BUCKETS);
   readonly refusals: Counter<'door' | 'reason'>;
+  readonly forbidden: Counter<'door' | 'reason'>;
   readonly connectionsRefused: Counter<'door' | 'reason'>;
   readonly storeLatency: Histogram<'operation'>;
   readonly storeErrors: Counter<'operation'>;
@@ -61,6 +62,7 @@ export class Metrics {
     };
     this.registry.registerMetric(latency as unknown as Metric);
     this.refusals = new Counter({ name: 'rdds_refusals_total', help: 'Queries refused by admission, by door and reason', labelNames: ['door', 'reason'], registers });
+    this.forbidden = new Counter({ name: 'rdds_forbidden_total', help: 'Queries the client may not run (authorization: searches, captcha), by door and reason', labelNames: ['door', 'reason'], registers });
     this.connectionsRefused = new Counter({
       name: 'rdds_connections_refused_total',
       help: 'Connections closed before their query reached the pipeline (so not in the query log), by door and reason',
@@ -86,7 +88,7 @@ export class Metrics {
       labelNames: ['door'],
       registers,
       async collect() {
-        this.set({ door: 'whois' }, src.whoisConnections?.() ?? 0);
+        this.set({ door: 'whois' }, src.whoisConnections ? await src.whoisConnections() : 0);
         this.set({ door: 'http' }, src.httpConnections ? await src.httpConnections() : 0);
       },
     });
@@ -113,10 +115,11 @@ export class Metrics {
     for (const reason of CONNECTION_REFUSALS) this.connectionsRefused.inc({ door: 'whois', reason }, 0);
   }
 
-  /** The query record observer: counts, latency, refusals. */
+  /** The query record observer: counts, latency, refusals and forbidden queries. */
   readonly observeQuery = (rec: QueryRecord): void => {
     this.tally.add(rec.door, rec.outcome, rec.latencyMs / 1000);
     if (rec.outcome === 'refused') this.refusals.inc({ door: rec.door, reason: rec.reason ?? 'unspecified' });
+    else if (rec.outcome === 'forbidden') this.forbidden.inc({ door: rec.door, reason: rec.reason ?? 'unspecified' });
   };
 
   text(): Promise<string> {

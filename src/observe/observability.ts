@@ -7,15 +7,15 @@
 //     it is called once at start with callbacks for bans issued and Redis outages/recoveries, and
 //     may return `{ activeBans }` to feed the rdds_active_bans gauge;
 //   - `service.observe.logger.child({ module: 'x' })` gives any module the process logger;
-//   - `service.observe.admin.routes.push(route)` adds operator API routes to the admin listener.
+//   - `routes()` gives the admin listener's routes; the service (src/server/service.ts) serves them
+//     beside any operator API routes of other modules.
+// It knows the running parts only through the small interfaces below, not the doors' modules.
 import type { Config } from '../config.js';
-import type { Pipeline } from '../pipeline.js';
-import type { Policy } from '../policy/policy.js';
-import { HttpServer } from '../server/http.js';
-import type { Port43Server } from '../server/port43.js';
 import type { DataVersion } from '../model/records.js';
+import type { Policy } from '../policy/policy.js';
+import type { ConnectionRefusal } from './query-record.js';
 import type { Store } from '../store/store.js';
-import { adminRoutes } from './admin.js';
+import { adminRoutes, type AdminRoute } from './admin.js';
 import { applyRetention } from './daily-counts.js';
 import { JsonlSink } from './jsonl-sink.js';
 import { createLogger, redactSecret, type Logger } from './log.js';
@@ -54,6 +54,21 @@ export interface ObservabilityParts {
   queryLog?: QueryLog;
 }
 
+/** What observe needs of the pipeline: its data version, and hooks for data changes and errors. */
+export interface ObservedPipeline {
+  readonly store: Store;
+  readonly dataVersion: DataVersion;
+  onDataChange?: (data: DataVersion) => void;
+  onError?: (err: unknown) => void;
+}
+
+/** A listener whose open connections are counted (port 43 counts its own; HTTP asks its servers). */
+export interface ObservedListener {
+  connections: number | (() => Promise<number>);
+  /** Told of each connection closed before its query reached the pipeline. */
+  onRefused?: (reason: ConnectionRefusal) => void;
+}
+
 const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 const STORE_PROBE_MS = 5000;
 
@@ -64,11 +79,11 @@ export class Observability implements PolicyEvents {
   readonly queryLog: QueryLog;
   /** The buffered file log (absent when log.enabled is false or a queryLog part replaced it). */
   readonly buffered?: BufferedQueryLog;
-  readonly admin: HttpServer;
+  private readonly admin: AdminRoute[] = [];
   private readonly down = new Map<string, { since: number; errors: number }>();
   private timers: NodeJS.Timeout[] = [];
   private store?: Store;
-  private pipeline?: Pipeline;
+  private pipeline?: ObservedPipeline;
   private lastErrorLog = 0;
   private suppressedErrors = 0;
 
@@ -92,7 +107,11 @@ export class Observability implements PolicyEvents {
       next = this.buffered;
     }
     this.queryLog = new TeeQueryLog([this.metrics.observeQuery], next);
-    this.admin = new HttpServer({ hosts: config.admin.host, port: config.admin.port, maxHeaderBytes: 8192, requestTimeoutMs: 10000, keepAliveTimeoutMs: 5000 });
+  }
+
+  /** The admin listener's routes: /metrics, /healthz, /readyz (once attached). */
+  routes(): readonly AdminRoute[] {
+    return this.admin;
   }
 
   /** The store as the pipeline should see it: every call timed for rdds_store_duration_seconds. */
@@ -102,14 +121,14 @@ export class Observability implements PolicyEvents {
   }
 
   /** Connects to the running parts: data changes, errors, connection counts, the policy's hooks. */
-  attach(parts: { pipeline: Pipeline; whois?: Port43Server; http?: HttpServer; policy?: Policy }): void {
+  attach(parts: { pipeline: ObservedPipeline; whois?: ObservedListener; http?: ObservedListener; policy?: Policy }): void {
     const { pipeline, whois, http, policy } = parts;
-    if (http) this.metrics.sources.httpConnections = () => http.connections();
+    if (http) this.metrics.sources.httpConnections = () => count(http);
     this.pipeline = pipeline;
     this.store ??= pipeline.store;
     this.metrics.sources.dataVersion = () => pipeline.dataVersion;
     if (whois) {
-      this.metrics.sources.whoisConnections = () => whois.connections;
+      this.metrics.sources.whoisConnections = () => count(whois);
       whois.onRefused = (reason) => this.metrics.connectionsRefused.inc({ door: 'whois', reason });
     }
 
@@ -136,7 +155,7 @@ export class Observability implements PolicyEvents {
       if (provided && provided.activeBans) this.metrics.sources.activeBans = provided.activeBans;
     }
 
-    this.admin.routes.push(
+    this.admin.push(
       adminRoutes(this.metrics, {
         probe: () => this.store!.dataVersion(),
         seen: () => pipeline.dataVersion,
@@ -175,10 +194,6 @@ export class Observability implements PolicyEvents {
   /** Feeds the active-bans gauge (for a policy that does not implement observe()). */
   setActiveBans(source: () => number | Promise<number>): void {
     this.metrics.sources.activeBans = source;
-  }
-
-  async listen(): Promise<number> {
-    return this.admin.listen();
   }
 
   /** The start-up summary: doors, addresses, store, TLDs, data age, query log. */
@@ -274,7 +289,10 @@ export class Observability implements PolicyEvents {
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    await this.admin.close();
     await this.queryLog.close();
   }
+}
+
+function count(listener: ObservedListener): number | Promise<number> {
+  return typeof listener.connections === 'function' ? listener.connections() : listener.connections;
 }

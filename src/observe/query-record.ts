@@ -2,9 +2,7 @@
 import type { Door } from '../policy/policy.js';
 import type { Tier } from '../policy/view.js';
 import type { QueryKind } from '../query/query.js';
-
-export const OUTCOMES = ['answered', 'not-found', 'refused', 'bad-query', 'error'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
+import type { Outcome } from '../resolution.js';
 
 /** Why a connection was closed before its query reached the pipeline, and so the query log (metrics count them). */
 export const CONNECTION_REFUSALS = ['too-many-connections', 'proxy-header', 'query-too-long', 'timeout'] as const;
@@ -20,7 +18,7 @@ export interface QueryRecord {
   kind: QueryKind | 'unknown';
   query: string; // the normalised query (queryKey), or the reason it could not be parsed
   outcome: Outcome;
-  reason?: string; // refusal reason or error text
+  reason?: string; // refusal or forbidden reason, or error text
   objects: number;
   personal: number; // unredacted personal records returned
   latencyMs: number; // to the microsecond

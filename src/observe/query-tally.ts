@@ -3,7 +3,7 @@
 // than the rest of a cached answer's bookkeeping. Here a query costs a few additions; the arrays
 // become prom-client metric values only when /metrics is scraped.
 import { DOORS, type Door } from '../policy/policy.js';
-import { OUTCOMES, type Outcome } from './query-record.js';
+import { OUTCOMES, type Outcome } from '../resolution.js';
 
 export interface TallyValue {
   labels: Record<string, string | number>;

@@ -2,7 +2,7 @@
 // Activity Report (registry agreement Specification 3; spec digest ../shared/spec/whois-text.md §11).
 import { DOORS, type Door } from '../policy/policy.js';
 import { readDay, type CountRow, type DayLog } from './daily-counts.js';
-import type { Outcome } from './query-record.js';
+import type { Outcome } from '../resolution.js';
 
 export type OutcomeCounts = Record<Outcome, number> & { total: number };
 
@@ -62,14 +62,15 @@ export const DOOR_FIELDS: Record<Door, (typeof ACTIVITY_FIELDS)[number]> = {
 /**
  * Which queries the agreement's "queries responded" counts: every query the service answered in
  * its protocol's own form, with data, a "no match", or a "bad query" message. Not counted: queries
- * refused by abuse protection (rate limit, ban, blocklist: the query was not served) and internal
- * errors (no answer to the question was given). The operator reports show every outcome, so the
+ * refused by abuse protection (rate limit, ban, blocklist: the query was not served), queries
+ * this client may not run (a search by a tier without search access, a captcha not solved) and
+ * internal errors (no answer to the question was given). The operator reports show every outcome, so the
  * other reading can be recomputed from them.
  */
 export const RESPONDED: readonly Outcome[] = ['answered', 'not-found', 'bad-query'];
 
 function zeroOutcomes(): OutcomeCounts {
-  return { answered: 0, 'not-found': 0, refused: 0, 'bad-query': 0, error: 0, total: 0 };
+  return { answered: 0, 'not-found': 0, refused: 0, forbidden: 0, 'bad-query': 0, error: 0, total: 0 };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -84,6 +85,8 @@ export interface ClientLine {
   refused: number;
   /** Refusals because the client was banned. */
   banned: number;
+  /** Queries this client may not run (authorization). */
+  forbidden: number;
   error: number;
   /** Unredacted personal records returned. */
   personal: number;
@@ -118,7 +121,7 @@ export function dailyReport(dir: string, date: string, top = 10): DailyReport {
   const day = readDay(dir, date, (r) => {
     let c = clients.get(r.clientKey);
     if (!c) {
-      c = { clientKey: r.clientKey, total: 0, answered: 0, notFound: 0, badQuery: 0, refused: 0, banned: 0, error: 0, personal: 0, doors: { whois: 0, web: 0, search: 0, rdap: 0 } };
+      c = { clientKey: r.clientKey, total: 0, answered: 0, notFound: 0, badQuery: 0, refused: 0, banned: 0, forbidden: 0, error: 0, personal: 0, doors: { whois: 0, web: 0, search: 0, rdap: 0 } };
       clients.set(r.clientKey, c);
     }
     c.total++;
@@ -129,6 +132,7 @@ export function dailyReport(dir: string, date: string, top = 10): DailyReport {
       case 'not-found': c.notFound++; break;
       case 'bad-query': c.badQuery++; break;
       case 'error': c.error++; break;
+      case 'forbidden': c.forbidden++; break;
       case 'refused':
         c.refused++;
         if (r.reason === 'banned') c.banned++;
@@ -222,14 +226,14 @@ export function activityCsv(report: MonthlyReport): string {
 
 export type ReportFormat = 'text' | 'csv' | 'json';
 
-const outcomeHeader = ['answered', 'not-found', 'bad-query', 'refused', 'error', 'total'] as const;
+const outcomeHeader = ['answered', 'not-found', 'bad-query', 'refused', 'forbidden', 'error', 'total'] as const;
 
 export function formatDaily(report: DailyReport, format: ReportFormat): string {
   if (format === 'json') return JSON.stringify(report, null, 2) + '\n';
   if (format === 'csv') {
     return csvText(
-      ['client_key', 'total', 'answered', 'not_found', 'bad_query', 'refused', 'banned', 'error', 'personal', ...DOORS],
-      report.clients.map((c) => [c.clientKey, c.total, c.answered, c.notFound, c.badQuery, c.refused, c.banned, c.error, c.personal, ...DOORS.map((d) => c.doors[d] ?? 0)]),
+      ['client_key', 'total', 'answered', 'not_found', 'bad_query', 'refused', 'banned', 'forbidden', 'error', 'personal', ...DOORS],
+      report.clients.map((c) => [c.clientKey, c.total, c.answered, c.notFound, c.badQuery, c.refused, c.banned, c.forbidden, c.error, c.personal, ...DOORS.map((d) => c.doors[d] ?? 0)]),
     );
   }
   const lines: string[] = [];

@@ -1,8 +1,9 @@
-// Tier resolution by configured address ranges, without limits. Used until the full policy
+// Tier resolution by configured address ranges and the authorization rules, without limits. Used until the full policy
 // (rate limits, bans, blocklist, budgets) is configured; it is also the policy of `rdds lookup`.
 import type { Config } from '../config.js';
 import { clientKey } from './address.js';
 import { CidrSet } from './cidr-set.js';
+import { Authorizer, type Authorization, type AuthorizationRequest } from './authorize.js';
 import type { AccessDecision, Admission, ClientIdentity, Policy, Remote } from './policy.js';
 import { PUBLIC_ACCESS, type Access, type Tier } from './view.js';
 
@@ -32,9 +33,11 @@ export class TierResolver {
 
 export class OpenPolicy implements Policy {
   private readonly tiers: TierResolver;
+  private readonly authorizer: Authorizer;
 
   constructor(config: Config) {
     this.tiers = new TierResolver(config.policy.tiers);
+    this.authorizer = new Authorizer(config);
   }
 
   identify(remote: Remote): ClientIdentity {
@@ -43,6 +46,10 @@ export class OpenPolicy implements Policy {
 
   admit(): Admission | Promise<Admission> {
     return ADMITTED;
+  }
+
+  authorize(client: ClientIdentity, request: AuthorizationRequest): Authorization | Promise<Authorization> {
+    return this.authorizer.authorize(client, request);
   }
 
   async access(client: ClientIdentity): Promise<AccessDecision> {

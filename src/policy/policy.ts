@@ -1,5 +1,6 @@
-// The policy contract the pipeline calls: who the client is, whether it may ask now, and how much
-// of a record it may see. One policy for every door.
+// The policy contract the pipeline calls: who the client is, whether it may ask now, whether it
+// may run this query, and how much of a record it may see. One policy for every door.
+import type { Authorization, AuthorizationRequest } from './authorize.js';
 import type { CidrSet } from './cidr-set.js';
 import type { Access, Tier } from './view.js';
 
@@ -54,6 +55,8 @@ export interface Policy {
   identify(remote: Remote): ClientIdentity;
   /** Decides at once when it can (memory state); a promise when it needs I/O (Redis). */
   admit(client: ClientIdentity): Admission | Promise<Admission>;
+  /** May this client run this query (policy/authorize.ts)? At once, or a promise when a captcha solution must be verified. */
+  authorize(client: ClientIdentity, request: AuthorizationRequest, proof?: string): Authorization | Promise<Authorization>;
   /** The access this client gets for a record answer, before its personal-data budget is charged. */
   access(client: ClientIdentity): Promise<AccessDecision>;
   /** Counts the unredacted personal records an answer carried against the client's daily budget. */

@@ -6,7 +6,9 @@ import { dirname, join, basename } from 'node:path';
 import type { Config } from '../config.js';
 import type { Store } from '../store/store.js';
 import { clientKey } from './address.js';
+import { Authorizer, type Authorization, type AuthorizationRequest } from './authorize.js';
 import { Blocklist } from './blocklist.js';
+import type { Captcha } from './captcha.js';
 import { CidrSet } from './cidr-set.js';
 import { parseDuration } from './duration.js';
 import { TIER_ACCESS, TierResolver } from './open-policy.js';
@@ -33,6 +35,8 @@ export interface RddsPolicyOptions {
   log?: PolicyLog;
   /** Every ban, spent quota and spent budget, for the operator (metrics, alerts, reports). */
   onEvent?: (event: PolicyEvent) => void;
+  /** The web lookups' captcha (the web door serves its challenges); without it no captcha is asked. */
+  captcha?: Captcha;
 }
 
 const DAY_MS = 86_400_000;
@@ -70,6 +74,7 @@ export class RddsPolicy implements Policy, ConnectionGuard {
   readonly allowlist: CidrSet;
   readonly trustedProxies: CidrSet;
   private readonly tiers: TierResolver;
+  private readonly authorizer: Authorizer;
   private readonly clock: () => number;
   private readonly log: PolicyLog;
   private readonly ipv6Prefix: number;
@@ -99,6 +104,7 @@ export class RddsPolicy implements Policy, ConnectionGuard {
     this.clock = options.clock ?? Date.now;
     this.log = options.log ?? ((level, message) => console.error(`rdds policy ${level}: ${message}`));
     this.tiers = new TierResolver(p.tiers);
+    this.authorizer = new Authorizer(config, options.captcha);
     this.allowlist = new CidrSet(p.allowlist);
     this.trustedProxies = new CidrSet(p.trusted_proxies);
     this.ipv6Prefix = rl.ipv6_prefix;
@@ -152,6 +158,10 @@ export class RddsPolicy implements Policy, ConnectionGuard {
     });
     // Memory state answers at once: no promise on the hot path. Redis answers later.
     return hit instanceof Promise ? hit.then((h) => this.judge(h, max, now)) : this.judge(hit, max, now);
+  }
+
+  authorize(client: ClientIdentity, request: AuthorizationRequest, proof?: string): Authorization | Promise<Authorization> {
+    return this.authorizer.authorize(client, request, proof);
   }
 
   private judge(hit: HitResult, max: number, now: number): Admission {

@@ -1,10 +1,9 @@
-// The queries every door asks of the pipeline. Port 43, the web page and RDAP each parse their own
-// syntax into these; from here on the path is the same.
-import { isIP } from 'node:net';
-import { normalizeName } from '../model/idn.js';
-import { canonicalIp } from '../model/validate.js';
+// The queries every door asks of the pipeline, and what a door's grammar makes of a request.
+// Port 43, the web pages and RDAP each parse their own syntax (the grammars beside this file) into
+// these; from here on the path is the same.
 import type { SearchExpr } from '../model/search.js';
-import { rdapSearchKey, type RdapSearch } from './rdap-search.js';
+import { BadQuery } from './bad-query.js';
+import type { RdapSearch } from './rdap-search.js';
 
 export type Query =
   | { kind: 'domain'; name: string; uName?: string }
@@ -13,16 +12,26 @@ export type Query =
   | { kind: 'registrar-id'; ianaId: number }
   | { kind: 'registrar-name'; name: string }
   | { kind: 'contact'; handle: string }
-  /** Searchable WHOIS: `text` is the expression's stable form (search-query.ts searchKey). */
+  /** Searchable WHOIS: `text` is the expression's stable form (search-expression.ts searchKey). */
   | { kind: 'search'; expr: SearchExpr; text: string; offset: number; limit: number }
-  /** RDAP search (RFC 9082 §3.2): at most `limit` results, with a truncation notice past it. */
-  | { kind: 'rdap-search'; search: RdapSearch; limit: number }
+  /** RDAP search (RFC 9082 §3.2): at most `limit` results; `text` is its stable form (rdapSearchKey). */
+  | { kind: 'rdap-search'; search: RdapSearch; text: string; limit: number }
   | { kind: 'help' };
 
 export type QueryKind = Query['kind'];
 
-/** A query the client got wrong; `message` is short and safe to echo (no raw client bytes). */
-export class BadQuery extends Error {}
+/**
+ * A request as its door's grammar read it: the query, or why it is malformed (`error`), and what
+ * the door's renderer needs to know about the request (`context`). `kind` is known even for a
+ * malformed request when the request names it (a search form, an RDAP search path), so that the
+ * authorization stage can refuse a search before anyone hears what was wrong with it.
+ */
+export interface Parsed<C = undefined> {
+  query?: Query;
+  kind?: QueryKind;
+  error?: { message: string; unsupported: boolean };
+  context: C;
+}
 
 /** A stable text form of a query: the query log's normalised query. */
 export function queryKey(q: Query): string {
@@ -40,42 +49,41 @@ export function queryKey(q: Query): string {
     case 'search':
       return `${q.kind} ${q.text} [${q.offset}+${q.limit}]`;
     case 'rdap-search':
-      return `${q.kind} ${rdapSearchKey(q.search)} [${q.limit}]`;
+      return `${q.kind} ${q.text} [${q.limit}]`;
     case 'help':
       return 'help';
   }
 }
 
-/** Shows client text in an error message without letting it forge lines or run as markup. */
-export function quoteForMessage(text: string, max = 64): string {
-  const clean = text.replace(/[^\x20-\x7e\u00a0-\uffff]/g, '?').replace(/[<>"'&`]/g, '?').replace(/[\u202a-\u202e\u2066-\u2069]/g, '?');
-  return clean.length > max ? `${clean.slice(0, max)}...` : clean;
+/** The queried object's name as a not-found answer repeats it. */
+export function queriedText(q: Query): string {
+  switch (q.kind) {
+    case 'domain':
+      return q.uName ?? q.name;
+    case 'nameserver':
+    case 'registrar-name':
+      return q.name;
+    case 'nameserver-ip':
+      return q.address;
+    case 'registrar-id':
+      return String(q.ianaId);
+    case 'contact':
+      return q.handle;
+    case 'search':
+    case 'rdap-search':
+      return q.text;
+    case 'help':
+      return '';
+  }
 }
 
-export function domainQuery(input: string, tlds: readonly string[]): Query {
-  const forms = normalizeName(input);
-  if (!forms) throw new BadQuery(`"${quoteForMessage(input)}" is not a valid domain name`);
-  const tld = forms.aLabel.slice(forms.aLabel.lastIndexOf('.') + 1);
-  if (!tlds.includes(tld)) throw new BadQuery(`this server answers only for ${tlds.map((t) => '.' + t).join(', ')}`);
-  return { kind: 'domain', name: forms.aLabel, uName: forms.uLabel };
-}
-
-export function nameserverQuery(input: string): Query {
-  if (isIP(input)) return { kind: 'nameserver-ip', address: canonicalIp(input) };
-  const forms = normalizeName(input);
-  if (!forms) throw new BadQuery(`"${quoteForMessage(input)}" is not a valid host name or IP address`);
-  return { kind: 'nameserver', name: forms.aLabel };
-}
-
-export function registrarQuery(input: string): Query {
-  const text = input.trim();
-  if (/^\d{1,10}$/.test(text)) return { kind: 'registrar-id', ianaId: Number(text) };
-  if (text.length === 0 || text.length > 255) throw new BadQuery('a registrar query needs a name or an IANA ID');
-  return { kind: 'registrar-name', name: text.replace(/\s+/g, ' ') };
-}
-
-/** A contact by its EPP handle (RFC 5730 clIDType: 3 to 16 characters, case-sensitive). */
-export function contactQuery(input: string): Query {
-  if (!/^[\x21-\x7e]{3,16}$/.test(input)) throw new BadQuery(`"${quoteForMessage(input)}" is not a valid contact handle`);
-  return { kind: 'contact', handle: input };
+/** Runs a grammar: the query it read, or the BadQuery it threw, as a Parsed request. */
+export function parseWith<C>(context: C, grammar: () => Query, kind?: QueryKind): Parsed<C> {
+  try {
+    const query = grammar();
+    return { query, kind: query.kind, context };
+  } catch (err) {
+    if (err instanceof BadQuery) return { kind, error: { message: err.message, unsupported: err.unsupported }, context };
+    throw err;
+  }
 }

@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 import { normalizeName } from '../model/idn.js';
 import { canonicalIp } from '../model/validate.js';
-import { BadQuery, quoteForMessage } from './query.js';
+import { BadQuery, quoteForMessage } from './bad-query.js';
 
 export type RdapSearchKind = 'domains' | 'nameservers' | 'entities';
 

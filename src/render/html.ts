@@ -7,10 +7,12 @@
 import type { Config } from '../config.js';
 import { statusUrl } from '../model/statuses.js';
 import type { Host, Registrar, RegistrarPerson } from '../model/types.js';
-import type { Resolution } from '../pipeline.js';
+import type { Resolution } from '../resolution.js';
 import { CONTACT_FIELDS, EMAIL_REDACTED_TEXT, REDACTED_TEXT, ROLE_WORDS } from '../policy/fields.js';
 import { REDACTED, type ContactView, type DomainView, type HostView, type RegistrarView, type SearchView } from '../policy/view.js';
+import { httpStatus, retryAfter } from './http-status.js';
 import { translate } from './labels.js';
+import { forbiddenText } from './texts.js';
 import { whoisDate } from './whois.js';
 
 export type PageLanguage = 'en' | 'ja';
@@ -206,8 +208,6 @@ export interface PageContext {
   selfPath: string;
   /** For search pages: how results are paged. */
   search?: { pageSize: number; cap: number; page: number };
-  /** Set when the captcha check failed before the lookup. */
-  captcha?: { failed: boolean };
 }
 
 export interface HtmlOptions {
@@ -306,11 +306,11 @@ export class HtmlRenderer {
     return { status: 403, body: this.page(ctx, t.bannedTitle, `<p class="error">${esc(t.searchNotAllowed)}</p>`) };
   }
 
-  /** A public-tier lookup past its free lookups, without a solved challenge. */
-  captcha(ctx: PageContext): HtmlAnswer {
+  /** A public-tier lookup past its free lookups, without a solved challenge (`failed`: one was sent, and it did not pass). */
+  private captcha(ctx: PageContext, failed: boolean): HtmlAnswer {
     const t = TEXT[ctx.lang];
     const body = `<p>${esc(t.captchaText(this.options.freeLookups))}</p>`
-      + (ctx.captcha?.failed ? `<p class="error" role="alert">${esc(t.captchaBad)}</p>` : '')
+      + (failed ? `<p class="error" role="alert">${esc(t.captchaBad)}</p>` : '')
       + `<form class="lookup" action="/whois" method="get">`
       + `<label for="q">${esc(t.lookupLabel)}</label>`
       + `<div class="row"><input id="q" name="q" type="text" value="${esc(ctx.q)}" required autocomplete="off" spellcheck="false">`
@@ -324,24 +324,31 @@ export class HtmlRenderer {
 
   // --- shared outcomes -----------------------------------------------------------------------
 
-  /** Pages for outcomes other than an answer: refused, bad query, error, not found. */
+  /** Pages for outcomes other than an answer: refused, forbidden, bad query, error, not found. */
   private common(res: Resolution, ctx: PageContext, form: string): HtmlAnswer | undefined {
     const t = TEXT[ctx.lang];
+    const status = httpStatus(res);
     switch (res.outcome) {
       case 'refused': {
         const r = res.refusal!;
-        const limited = r.reason === 'rate-limited' || r.reason === 'too-many-connections';
-        const title = limited ? t.refusedTitle : t.bannedTitle;
+        const wait = retryAfter(res);
+        const title = wait !== undefined ? t.refusedTitle : t.bannedTitle;
         const lines = r.message.map((l) => `<p>${esc(l)}</p>`).join('');
-        const retry = limited && r.retryAfterSeconds ? `<p>${esc(t.refusedRetry(r.retryAfterSeconds))}</p>` : '';
-        return { status: limited ? 429 : 403, retryAfter: limited ? (r.retryAfterSeconds ?? 60) : undefined, body: this.page(ctx, title, `<div class="error" role="alert">${lines}${retry}</div>`) };
+        const retry = wait !== undefined && r.retryAfterSeconds ? `<p>${esc(t.refusedRetry(r.retryAfterSeconds))}</p>` : '';
+        return { status, retryAfter: wait, body: this.page(ctx, title, `<div class="error" role="alert">${lines}${retry}</div>`) };
+      }
+      case 'forbidden': {
+        const f = res.forbidden!;
+        if (f.reason === 'search-not-allowed') return this.searchForbidden(ctx);
+        if (f.reason === 'captcha-required' || f.reason === 'captcha-failed') return this.captcha(ctx, f.reason === 'captcha-failed');
+        return { status, body: this.page(ctx, t.bannedTitle, `${form}<p class="error" role="alert">${esc(forbiddenText(f))}</p>`) };
       }
       case 'bad-query':
-        return { status: 400, body: this.page(ctx, t.badQueryTitle, `${form}<p class="error" role="alert">${esc(res.error)}</p>`) };
+        return { status, body: this.page(ctx, t.badQueryTitle, `${form}<p class="error" role="alert">${esc(res.error)}</p>`) };
       case 'error':
-        return { status: 500, body: this.page(ctx, t.errorTitle, `<p class="error" role="alert">${esc(res.error ?? 'internal error')}</p>`) };
+        return { status, body: this.page(ctx, t.errorTitle, `<p class="error" role="alert">${esc(res.error ?? 'internal error')}</p>`) };
       case 'not-found':
-        return { status: 404, body: this.page(ctx, t.notFoundTitle, `${form}<p role="status">${esc(t.notFound(ctx.q))}</p>${this.updated(res, ctx)}`) };
+        return { status, body: this.page(ctx, t.notFoundTitle, `${form}<p role="status">${esc(t.notFound(ctx.q))}</p>${this.updated(res, ctx)}`) };
       case 'answered':
         if (!res.view && !res.search) return { status: 200, body: this.page(ctx, t.title, form, { terms: false }) };
         return undefined;

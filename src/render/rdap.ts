@@ -2,27 +2,21 @@
 // (2024) ask of a registry (digest: ../shared/spec/rdap.md). Like the port-43 renderer it decides
 // nothing about privacy: it prints what the view holds, and for each REDACTED value the RFC 9537
 // `redacted` entry that the field table (src/policy/fields.ts) names.
+import { STATUS_CODES } from 'node:http';
 import type { Config } from '../config.js';
-import { EPP_TO_RDAP_STATUS, STATUS_URL_BASE } from '../model/statuses.js';
+import type { DomainRecord, HostRecord } from '../model/records.js';
+import { EPP_TO_RDAP_STATUS } from '../model/statuses.js';
 import type { ContactRole, DsRecord, Registrar } from '../model/types.js';
 import { CONTACT_FIELDS, contactRdapEntityPath, contactRdapPath, contactRedactionName, type ContactFieldId } from '../policy/fields.js';
 import { REDACTED, type ContactView, type DomainView, type FieldValue, type View } from '../policy/view.js';
-import type { Resolution } from '../pipeline.js';
-import type { DomainRecord, HostRecord } from '../model/records.js';
+import type { RdapRequest } from '../query/rdap-request.js';
+import type { RdapSearchKind } from '../query/rdap-search.js';
+import type { Resolution } from '../resolution.js';
+import { httpStatus, retryAfter } from './http-status.js';
+import { forbiddenText, RDAP_COMPLAINT_NOTICE, RDAP_HELP, RDAP_STATUS_CODES_NOTICE } from './texts.js';
 
 export const RDAP_MEDIA_TYPE = 'application/rdap+json';
 export const RDAP_CONFORMANCE = ['rdap_level_0', 'icann_rdap_response_profile_1', 'icann_rdap_technical_implementation_guide_1'] as const;
-export const COMPLAINT_FORM_URL = 'https://icann.org/wicf';
-export const STATUS_CODES_NOTICE = {
-  title: 'Status Codes',
-  description: [`For more information on domain status codes, please visit ${STATUS_URL_BASE}`],
-  href: STATUS_URL_BASE,
-};
-export const COMPLAINT_NOTICE = {
-  title: 'RDDS Inaccuracy Complaint Form',
-  description: [`URL of the ICANN RDDS Inaccuracy Complaint Form: ${COMPLAINT_FORM_URL}`],
-  href: COMPLAINT_FORM_URL,
-};
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -52,20 +46,14 @@ export interface RdapAnswer {
 }
 
 /** What a rendered answer depends on besides the resolution. */
-export interface RdapRequestContext {
+interface AnswerContext {
   /** The request URL as this service's public base URL spells it: the `value` of every link. */
   requestUrl: string;
-  /**
-   * The door turned the query down before any lookup: 501 (a query type this server does not
-   * serve) or 403 (not open to this client's access tier), with the reason.
-   */
-  refuse?: { status: 403 | 501; message: string };
   /** For searches: which kind of results the answer carries (the member that holds them). */
-  search?: { kind: SearchKind };
+  searchKind?: RdapSearchKind;
 }
 
-export type SearchKind = 'domains' | 'nameservers' | 'entities';
-const SEARCH_MEMBER: Record<SearchKind, string> = {
+const SEARCH_MEMBER: Record<RdapSearchKind, string> = {
   domains: 'domainSearchResults',
   nameservers: 'nameserverSearchResults',
   entities: 'entitySearchResults',
@@ -129,51 +117,39 @@ export class RdapRenderer {
     return joinUrl(this.options.baseUrl, path);
   }
 
-  render(res: Resolution, ctx: RdapRequestContext): RdapAnswer {
-    switch (res.outcome) {
-      case 'refused': {
-        const refusal = res.refusal!;
-        if (refusal.reason === 'rate-limited' || refusal.reason === 'too-many-connections') {
-          return { ...this.error(429, 'Too Many Requests', refusal.message, ctx), retryAfter: Math.max(1, Math.ceil(refusal.retryAfterSeconds ?? 60)) };
-        }
-        return this.error(403, 'Forbidden', refusal.message, ctx);
-      }
-      case 'bad-query':
-        if (ctx.refuse) return this.error(ctx.refuse.status, ctx.refuse.status === 403 ? 'Forbidden' : 'Not Implemented', [ctx.refuse.message], ctx);
-        return this.error(400, 'Bad Request', [res.error ?? 'malformed query'], ctx);
-      case 'error':
-        return this.error(500, 'Internal Server Error', [res.error ?? 'internal error; please try again later'], ctx);
-      case 'not-found':
-        return { ...this.error(404, 'Not Found', ['The queried object does not exist.'], ctx), cacheable: res.client.tier === 'public' };
-      case 'answered':
-        break;
+  /** `request`: what the RDAP grammar read of the request (query/rdap-request.ts). */
+  render(res: Resolution, request: RdapRequest): RdapAnswer {
+    const ctx: AnswerContext = { requestUrl: this.url(request.relative ?? ''), searchKind: request.searchKind };
+    const status = httpStatus(res);
+    if (res.outcome === 'answered') {
+      return { status, body: Buffer.from(JSON.stringify(this.answer(res, ctx))), cacheable: res.client.tier === 'public' };
     }
-    const answer = this.answer(res, ctx);
-    return { status: 200, body: Buffer.from(JSON.stringify(answer)), cacheable: res.client.tier === 'public' };
+    const error = this.error(status, errorDescription(res), ctx.requestUrl);
+    return { ...error, retryAfter: retryAfter(res), cacheable: res.outcome === 'not-found' && res.client.tier === 'public' };
   }
 
-  /** An error object (RFC 9083 §6) with the terms-of-service notice. */
-  error(status: number, title: string, description: readonly string[], ctx: RdapRequestContext): RdapAnswer {
+  /** An error object (RFC 9083 §6) with the terms-of-service notice; its title is the status's reason phrase. */
+  error(status: number, description: readonly string[], requestUrl = this.url('')): RdapAnswer {
     const body: JsonObject = {
       rdapConformance: [...RDAP_CONFORMANCE],
       errorCode: status,
-      title,
+      title: STATUS_CODES[status] ?? 'Error',
       description: [...description],
-      notices: [this.termsNotice(ctx)],
+      notices: [this.termsNotice(requestUrl)],
     };
     return { status, body: Buffer.from(JSON.stringify(body)), cacheable: false };
   }
 
-  private answer(res: Resolution, ctx: RdapRequestContext): JsonObject {
+  private answer(res: Resolution, ctx: AnswerContext): JsonObject {
     const view = res.view;
     const redactions = new Redactions();
-    const notices: JsonObject[] = [this.termsNotice(ctx)];
+    const notices: JsonObject[] = [this.termsNotice(ctx.requestUrl)];
     if (res.notice) notices.push({ title: 'Access', description: [res.notice] });
     let body: JsonObject;
-    if (res.results && ctx.search) {
+    if (res.results && ctx.searchKind) {
       const { items, truncated } = res.results;
-      body = this.searchResults(ctx.search.kind, items, res, redactions);
-      if (items.some((item) => item.kind === 'domain')) notices.push(...this.domainNotices(ctx));
+      body = this.searchResults(ctx.searchKind, items, res, redactions);
+      if (items.some((item) => item.kind === 'domain')) notices.push(...this.domainNotices(ctx.requestUrl));
       if (truncated) {
         notices.push({
           title: 'Search Policy',
@@ -190,7 +166,7 @@ export class RdapRenderer {
       notices.push(this.helpNotice());
     } else {
       body = this.object(view, ctx.requestUrl, res, redactions, '$', true);
-      if (view.kind === 'domain') notices.push(...this.domainNotices(ctx));
+      if (view.kind === 'domain') notices.push(...this.domainNotices(ctx.requestUrl));
     }
     const conformance: string[] = [...RDAP_CONFORMANCE];
     if (redactions.entries.length > 0) conformance.splice(1, 0, 'redacted');
@@ -214,7 +190,7 @@ export class RdapRenderer {
   }
 
   /** Search results (RFC 9083 §8): each item a full object, with its redactions pathed into the array. */
-  searchResults(kind: SearchKind, items: readonly View[], res: Resolution, redactions: Redactions): JsonObject {
+  private searchResults(kind: RdapSearchKind, items: readonly View[], res: Resolution, redactions: Redactions): JsonObject {
     const member = SEARCH_MEMBER[kind];
     return {
       [member]: items.map((item, i) => {
@@ -226,41 +202,31 @@ export class RdapRenderer {
 
   // --- notices --------------------------------------------------------------------------------
 
-  private termsNotice(ctx: RdapRequestContext): JsonObject {
+  private termsNotice(requestUrl: string): JsonObject {
     return {
       title: 'Terms of Use',
       description: this.options.termsOfUse.split(/\r?\n/).filter((l) => l !== ''),
-      links: [{ value: ctx.requestUrl, rel: 'terms-of-service', href: this.options.termsOfUseUrl, type: 'text/html' }],
+      links: [{ value: requestUrl, rel: 'terms-of-service', href: this.options.termsOfUseUrl, type: 'text/html' }],
     };
   }
 
-  private domainNotices(ctx: RdapRequestContext): JsonObject[] {
+  private domainNotices(requestUrl: string): JsonObject[] {
     return [
       {
-        title: STATUS_CODES_NOTICE.title,
-        description: [...STATUS_CODES_NOTICE.description],
-        links: [{ value: ctx.requestUrl, rel: 'glossary', href: STATUS_CODES_NOTICE.href, type: 'text/html' }],
+        title: RDAP_STATUS_CODES_NOTICE.title,
+        description: [...RDAP_STATUS_CODES_NOTICE.description],
+        links: [{ value: requestUrl, rel: 'glossary', href: RDAP_STATUS_CODES_NOTICE.href, type: 'text/html' }],
       },
       {
-        title: COMPLAINT_NOTICE.title,
-        description: [...COMPLAINT_NOTICE.description],
-        links: [{ value: ctx.requestUrl, rel: 'help', href: COMPLAINT_NOTICE.href, type: 'text/html' }],
+        title: RDAP_COMPLAINT_NOTICE.title,
+        description: [...RDAP_COMPLAINT_NOTICE.description],
+        links: [{ value: requestUrl, rel: 'help', href: RDAP_COMPLAINT_NOTICE.href, type: 'text/html' }],
       },
     ];
   }
 
   private helpNotice(): JsonObject {
-    return {
-      title: 'Queries',
-      description: [
-        'domain/<name>          a domain by A-label or U-label',
-        'nameserver/<name>      a name server',
-        'entity/<IANA ID>       a registrar',
-        'entity/<handle>        a contact',
-        'help                   this text',
-        'Searches (domains?name=, domains?nsLdhName=, domains?nsIp=, nameservers?name=, nameservers?ip=, entities?fn=, entities?handle=) are open only to authorised clients.',
-      ],
-    };
+    return { title: 'Queries', description: [...RDAP_HELP] };
   }
 
   // --- objects --------------------------------------------------------------------------------
@@ -469,6 +435,20 @@ export class RdapRenderer {
       out.remarks = [{ title: 'Privacy or proxy service', description: ['The details shown are those of a privacy or proxy service.'] }];
     }
     return out;
+  }
+}
+
+/** The description lines of an error answer. */
+function errorDescription(res: Resolution): readonly string[] {
+  switch (res.outcome) {
+    case 'refused':
+      return res.refusal!.message;
+    case 'forbidden':
+      return [forbiddenText(res.forbidden!)];
+    case 'not-found':
+      return ['The queried object does not exist.'];
+    default:
+      return [res.error ?? 'malformed query'];
   }
 }
 

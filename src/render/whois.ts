@@ -3,17 +3,14 @@
 // The renderer decides nothing about privacy: it prints what the view holds, and for a redacted
 // field the field table's redaction text.
 import type { Config } from '../config.js';
-import { statusUrl, STATUS_URL_BASE } from '../model/statuses.js';
+import { statusUrl } from '../model/statuses.js';
 import type { Host, Registrar, RegistrarPerson } from '../model/types.js';
 import { CONTACT_FIELDS, contactWhoisKey } from '../policy/fields.js';
 import { REDACTED, type ContactView, type DomainView, type HostView, type RegistrarView } from '../policy/view.js';
-import type { Resolution } from '../pipeline.js';
-import { rdapSearchKey } from '../query/rdap-search.js';
-import { WHOIS_HELP } from '../query/whois-query.js';
+import { queriedText } from '../query/query.js';
+import type { Resolution } from '../resolution.js';
 import { keyWithTranslations, type Language } from './labels.js';
-
-export const COMPLAINT_FORM_URL = 'https://www.icann.org/wicf/';
-const STATUS_CODES_LINE = `For more information on Whois status codes, please visit ${STATUS_URL_BASE}`;
+import { forbiddenText, WHOIS_COMPLAINT_FORM_URL, WHOIS_HELP, WHOIS_STATUS_CODES_LINE } from './texts.js';
 
 // Control characters and bidi overrides are stripped from every value, so that data can never
 // forge a line of the answer or reorder what a reader sees.
@@ -83,12 +80,14 @@ export class WhoisRenderer {
       case 'refused':
         for (const line of res.refusal!.message) out.comment(line);
         return out.text();
+      case 'forbidden':
+        return out.comment(`Not allowed: ${forbiddenText(res.forbidden!)}`).text();
       case 'bad-query':
         return out.comment(`Invalid query: ${res.error}`).text();
       case 'error':
         return out.comment(`Error: ${res.error ?? 'internal error'}`).text();
       case 'not-found':
-        out.field('The queried object does not exist', res.query ? queryText(res) : '');
+        out.field('The queried object does not exist', res.query ? queriedText(res.query) : '');
         break;
       case 'answered':
         if (!res.view) WHOIS_HELP.forEach((l) => out.comment(l));
@@ -122,7 +121,7 @@ export class WhoisRenderer {
     out
       .fields('Name Server', hosts.length ? hosts.map((h) => h.name.toUpperCase()) : domain.nameservers.map((n) => n.toUpperCase()))
       .field('DNSSEC', domain.ds.length > 0 ? 'signedDelegation' : 'unsigned')
-      .field('URL of the ICANN Whois Inaccuracy Complaint Form', COMPLAINT_FORM_URL);
+      .field('URL of the ICANN Whois Inaccuracy Complaint Form', WHOIS_COMPLAINT_FORM_URL);
   }
 
   private contact(out: Emitter, contact: ContactView): void {
@@ -175,31 +174,8 @@ export class WhoisRenderer {
     return out
       .line(`>>> Last update of WHOIS database: ${whoisDate(res.data.updatedAt)} <<<`)
       .line('')
-      .line(STATUS_CODES_LINE)
+      .line(WHOIS_STATUS_CODES_LINE)
       .line('')
       .lines(this.options.termsOfUse.split(/\r?\n/));
-  }
-}
-
-function queryText(res: Resolution): string {
-  const q = res.query!;
-  switch (q.kind) {
-    case 'domain':
-      return q.uName ?? q.name;
-    case 'nameserver':
-    case 'registrar-name':
-      return q.name;
-    case 'nameserver-ip':
-      return q.address;
-    case 'registrar-id':
-      return String(q.ianaId);
-    case 'contact':
-      return q.handle;
-    case 'search':
-      return q.text;
-    case 'rdap-search':
-      return rdapSearchKey(q.search);
-    case 'help':
-      return '';
   }
 }

@@ -5,10 +5,11 @@ import net from 'node:net';
 import type { ConnectionRefusal } from '../observe/query-record.js';
 import type { Pipeline } from '../pipeline.js';
 import type { ConnectionGuard } from '../policy/policy.js';
-import { parseWhoisQuery } from '../query/whois-query.js';
-import { BadQuery } from '../query/query.js';
+import { parseWith } from '../query/query.js';
+import { parseWhoisBytes } from '../query/whois-line.js';
+import { PORT43 } from '../render/texts.js';
 import type { WhoisRenderer } from '../render/whois.js';
-import { INVALID_HEADER, readPreamble, TOO_MANY_CONNECTIONS } from './proxy-protocol.js';
+import { readPreamble } from './proxy-protocol.js';
 
 export interface Port43Options {
   hosts: string[];
@@ -20,9 +21,9 @@ export interface Port43Options {
   tlds: readonly string[];
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
 const EMPTY = Buffer.alloc(0);
-const ANSWER_TIMEOUT = '% Error: the answer took too long; please try again later.\r\n';
+/** A fixed text as the last line of a connection. */
+const line = (text: string) => `% ${text}\r\n`;
 
 /** One port-43 connection: the bytes before its query line, its client, and whom it counts against. */
 class Connection {
@@ -86,12 +87,12 @@ export class Port43Server {
 
   private accept(socket: net.Socket): void {
     const peer = socket.remoteAddress ?? '';
-    if (this.closing || this.open.size >= this.options.maxConnections) return this.refuse(socket, '% Too many connections; please try again later.\r\n');
+    if (this.closing || this.open.size >= this.options.maxConnections) return this.refuse(socket, line(PORT43.serverFull));
     // A trusted proxy's own connections are not capped: the client address in its header is.
     const viaProxy = this.guard?.isTrustedProxy(peer) ?? false;
     const conn = new Connection(socket, peer, viaProxy);
     if (this.guard && !viaProxy) {
-      if (!this.guard.connect(peer)) return this.refuse(socket, `% ${TOO_MANY_CONNECTIONS}\r\n`);
+      if (!this.guard.connect(peer)) return this.refuse(socket, line(PORT43.clientFull));
       conn.counted = peer;
     }
     if (!this.guard) conn.address = peer;
@@ -142,17 +143,17 @@ export class Port43Server {
       try {
         pre = readPreamble(buffered, conn.peer, conn.viaProxy);
       } catch (err) {
-        return this.finish(conn, `% ${(err as Error).message}\r\n`, 'proxy-header');
+        return this.finish(conn, line((err as Error).message), 'proxy-header');
       }
       // The client sent no more: from a trusted proxy a cut-off header; from anyone else a query
       // line that only looked like the start of one.
       if (!pre && last && !conn.viaProxy) pre = { address: conn.peer, rest: buffered };
       if (!pre) {
         conn.buffered = buffered;
-        return (last || buffered.length > 4096) && this.finish(conn, `% ${INVALID_HEADER}\r\n`, 'proxy-header');
+        return (last || buffered.length > 4096) && this.finish(conn, line(PORT43.invalidHeader), 'proxy-header');
       }
       if (conn.viaProxy) {
-        if (!this.guard!.connect(pre.address)) return this.finish(conn, `% ${TOO_MANY_CONNECTIONS}\r\n`, 'too-many-connections');
+        if (!this.guard!.connect(pre.address)) return this.finish(conn, line(PORT43.clientFull), 'too-many-connections');
         conn.counted = pre.address;
       }
       conn.address = pre.address;
@@ -160,7 +161,7 @@ export class Port43Server {
     }
     let eol = buffered.indexOf(10);
     const lineBytes = eol < 0 ? buffered.length : eol;
-    if (lineBytes > this.options.maxQueryBytes) return this.finish(conn, `% Invalid query: longer than ${this.options.maxQueryBytes} bytes.\r\n`, 'query-too-long');
+    if (lineBytes > this.options.maxQueryBytes) return this.finish(conn, line(PORT43.queryTooLong(this.options.maxQueryBytes)), 'query-too-long');
     if (eol < 0) {
       conn.buffered = buffered;
       if (!last) return false;
@@ -207,34 +208,26 @@ export class Port43Server {
         continue;
       }
       if (conn.phase === 'answering') {
-        if (now - conn.lastData >= this.options.totalTimeoutMs) this.end(conn, ANSWER_TIMEOUT);
+        if (now - conn.lastData >= this.options.totalTimeoutMs) this.end(conn, line(PORT43.slowAnswer));
         continue;
       }
-      if (now - conn.started >= this.options.totalTimeoutMs) this.finish(conn, '% Timeout: the query took too long to arrive.\r\n', 'timeout');
-      else if (now - conn.lastData >= this.options.idleTimeoutMs) this.finish(conn, '% Timeout: no query received.\r\n', 'timeout');
+      if (now - conn.started >= this.options.totalTimeoutMs) this.finish(conn, line(PORT43.slowQuery), 'timeout');
+      else if (now - conn.lastData >= this.options.idleTimeoutMs) this.finish(conn, line(PORT43.noQuery), 'timeout');
     }
   }
 
-  private answer(conn: Connection, address: string, line: Buffer): void {
+  private answer(conn: Connection, address: string, query: Buffer): void {
     let answer: Buffer | Promise<Buffer>;
     try {
-      answer = this.pipeline.handle({
+      answer = this.pipeline.handle<undefined, Buffer>({
         remote: { door: 'whois', address },
         // Bytes as they came (latin1 maps each byte to one character): a repeat is not decoded again.
-        input: line.toString('latin1'),
-        parse: () => {
-          let query: string;
-          try {
-            query = decoder.decode(line);
-          } catch {
-            throw new BadQuery('the query is not valid UTF-8');
-          }
-          return parseWhoisQuery(query, this.options.tlds);
-        },
+        input: query.toString('latin1'),
+        format: 'whois',
+        parse: () => parseWith(undefined, () => parseWhoisBytes(query, this.options.tlds)),
         // Encoded once here, so a cached answer is written without re-encoding it.
         render: (res) => Buffer.from(this.renderer.render(res), 'utf8'),
         size: (answer) => answer.length,
-        format: 'whois',
       });
     } catch {
       answer = Promise.reject();
@@ -247,7 +240,7 @@ export class Port43Server {
     // Unless the sweep has given up on it meanwhile.
     const ready = (text: string | Buffer) => conn.phase === 'answering' && this.end(conn, text);
     answer
-      .then(ready, () => ready('% Error: internal error; please try again later.\r\n'))
+      .then(ready, () => ready(line(PORT43.internalError)))
       .finally(() => this.inFlight--);
   }
 

@@ -4,13 +4,11 @@
 // malformed one, refuses the connection (the thrown Error's message becomes its one % line).
 import { isIP } from 'node:net';
 import type { CidrSet } from '../policy/cidr-set.js';
+import { PORT43 } from '../render/texts.js';
 
 const V1 = Buffer.from('PROXY ', 'latin1');
 const V2 = Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a]);
 const V1_MAX = 107;
-
-export const UNTRUSTED_HEADER = 'PROXY protocol header not accepted from your address.';
-export const INVALID_HEADER = 'Invalid PROXY protocol header.';
 
 export interface ProxyHeader {
   version: 1 | 2;
@@ -28,7 +26,7 @@ function startsWith(buf: Buffer, sig: Buffer): 'yes' | 'prefix' | 'no' {
 
 /**
  * Parses a PROXY header at the start of buf: the header, undefined when more bytes are needed, or
- * null when buf does not start with one. Throws Error(INVALID_HEADER) when it is malformed.
+ * null when buf does not start with one. Throws Error(PORT43.invalidHeader) when it is malformed.
  */
 export function parseProxyHeader(buf: Buffer): ProxyHeader | undefined | null {
   const v1 = startsWith(buf, V1);
@@ -41,7 +39,7 @@ export function parseProxyHeader(buf: Buffer): ProxyHeader | undefined | null {
 }
 
 function invalid(): never {
-  throw new Error(INVALID_HEADER);
+  throw new Error(PORT43.invalidHeader);
 }
 
 function parseV1(buf: Buffer): ProxyHeader | undefined {
@@ -118,14 +116,14 @@ function compressIpv6(groups: string[]): string {
 /**
  * Reads what comes before the query line of a port-43 connection: a PROXY header from a trusted
  * proxy (its client address is believed), none (the peer is the client), or a header from anyone
- * else (refused: throws Error(UNTRUSTED_HEADER)). Returns the client address and the bytes after
+ * else (refused: throws Error(PORT43.untrustedHeader)). Returns the client address and the bytes after
  * the header, or undefined while more bytes are needed.
  */
 export function readPreamble(buffered: Buffer, peer: string, fromTrustedProxy: boolean): { address: string; rest: Buffer } | undefined {
   const header = parseProxyHeader(buffered);
   if (header === undefined) return undefined;
   if (header === null) return { address: peer, rest: buffered };
-  if (!fromTrustedProxy) throw new Error(UNTRUSTED_HEADER);
+  if (!fromTrustedProxy) throw new Error(PORT43.untrustedHeader);
   return { address: header.address ?? peer, rest: buffered.subarray(header.length) };
 }
 
@@ -218,4 +216,3 @@ export function httpClientAddress(req: { socket: { remoteAddress?: string }; hea
   return trusted?.has(peer) ? forwardedClientAddress(peer, req.headers, trusted) : peer;
 }
 
-export const TOO_MANY_CONNECTIONS = 'Too many connections from your address; please try again later.';

@@ -1,21 +1,23 @@
-// Assembles one rdds node from its configuration: Store, policy, query log, pipeline and doors.
-// `rdds serve` and the end-to-end tests both start the service through here.
+// The composition root: assembles one rdds node from its configuration (Store, policy, query log,
+// pipeline, doors and listeners). `rdds serve` and the end-to-end tests both start the service
+// through here; it is the one module of the doors' side that may open the Store.
 import type { Config } from '../config.js';
-import { Pipeline } from '../pipeline.js';
-import type { QueryLog } from '../observe/query-record.js';
 import type { Logger } from '../observe/log.js';
 import { Observability } from '../observe/observability.js';
 import type { QuerySink } from '../observe/query-log.js';
+import type { QueryLog } from '../observe/query-record.js';
+import { Pipeline } from '../pipeline.js';
+import { Captcha } from '../policy/captcha.js';
 import type { Policy } from '../policy/policy.js';
 import { RddsPolicy } from '../policy/rdds-policy.js';
-import { WhoisRenderer, whoisOptions } from '../render/whois.js';
 import { RdapRenderer, rdapOptions } from '../render/rdap.js';
-import { RdapDoor, rdapDoorOptions } from './rdap-door.js';
-import { WebDoor } from './web-door.js';
+import { WhoisRenderer, whoisOptions } from '../render/whois.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { HttpServer } from './http.js';
 import { Port43Server } from './port43.js';
+import { RdapDoor, rdapDoorOptions } from './rdap-door.js';
+import { WebDoor } from './web-door.js';
 
 export interface Service {
   config: Config;
@@ -23,7 +25,9 @@ export interface Service {
   pipeline: Pipeline;
   whois: Port43Server;
   http: HttpServer;
-  /** Process log, metrics, query log and the admin listener (src/observe/). */
+  /** The admin listener: /metrics, /healthz, /readyz; other modules may add operator routes. */
+  admin: HttpServer;
+  /** Process log, metrics and query log (src/observe/). */
   observe: Observability;
   ports: { whois: number; http: number; admin: number };
   close(): Promise<void>;
@@ -42,11 +46,14 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
   const store = parts.store ?? (await openStore(config.db));
   const observe = new Observability(config, { logger: parts.logger, queryLog: parts.queryLog, querySink: parts.querySink });
   const policyLogger = observe.logger.child({ module: 'policy' });
-  const policy = parts.policy ?? new RddsPolicy(config, { store, log: (level, msg, fields) => policyLogger[level](fields ?? {}, msg) });
+  // One captcha: the web door serves its challenges, the policy's authorization stage checks the solutions.
+  const captcha = new Captcha(config.web.captcha);
+  const policy = parts.policy ?? new RddsPolicy(config, { store, captcha, log: (level, msg, fields) => policyLogger[level](fields ?? {}, msg) });
   const pipeline = new Pipeline(observe.instrumentStore(store), policy, observe.queryLog, config);
   await pipeline.start();
 
-  const whois = new Port43Server(pipeline, new WhoisRenderer(whoisOptions(config)), {
+  const whoisRenderer = new WhoisRenderer(whoisOptions(config));
+  const whois = new Port43Server(pipeline, whoisRenderer, {
     hosts: config.whois.host,
     port: config.whois.port,
     maxQueryBytes: config.whois.max_query_bytes,
@@ -65,10 +72,12 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
   const http = new HttpServer({ hosts: config.http.host, port: config.http.port, maxHeaderBytes: 8192, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 });
   http.routes.push(new RdapDoor(pipeline, new RdapRenderer(rdapOptions(config)), rdapDoorOptions(config)));
   // Web WHOIS and searchable WHOIS pages (src/server/web-door.ts, docs/web.md).
-  if (config.web.enabled) http.routes.push(WebDoor.create(pipeline, new WhoisRenderer(whoisOptions(config)), config));
+  if (config.web.enabled) http.routes.push(WebDoor.create(pipeline, whoisRenderer, captcha, config));
 
   observe.attach({ pipeline, whois, http, policy });
-  const ports = { whois: await whois.listen(), http: await http.listen(), admin: await observe.listen() };
+  const admin = new HttpServer({ hosts: config.admin.host, port: config.admin.port, maxHeaderBytes: 8192, requestTimeoutMs: 10000, keepAliveTimeoutMs: 5000 });
+  admin.routes.push(...observe.routes());
+  const ports = { whois: await whois.listen(), http: await http.listen(), admin: await admin.listen() };
   observe.started({ ports, storeKind: store.kind });
   return {
     config,
@@ -76,12 +85,14 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
     pipeline,
     whois,
     http,
+    admin,
     observe,
     ports,
     async close() {
       process.off('SIGHUP', reload);
       await Promise.all([whois.close(), http.close()]);
       await pipeline.stop();
+      await admin.close();
       await observe.close();
       await policy.close();
       if (!parts.store) await store.close();

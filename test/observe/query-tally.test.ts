@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { Metrics } from '../../src/observe/metrics.js';
-import { OUTCOMES, type QueryRecord } from '../../src/observe/query-record.js';
+import type { QueryRecord } from '../../src/observe/query-record.js';
+import { OUTCOMES } from '../../src/resolution.js';
 import { DOORS } from '../../src/policy/policy.js';
 
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5];
@@ -30,7 +31,7 @@ test('query counts and latencies read as prom-client would have written them', a
   const latenciesMs = [...BUCKETS.map((b) => b * 1000), 0, 7000, ...Array.from({ length: 500 }, () => random() ** 3 * 3000)];
   for (const [i, latencyMs] of latenciesMs.entries()) {
     const door = DOORS[i % 3]; // 'rdap' stays at zero
-    const outcome = OUTCOMES[i % OUTCOMES.length];
+    const outcome = OUTCOMES[Math.floor(i / 3) % OUTCOMES.length]; // every door gets every outcome
     metrics.observeQuery({ door, outcome, latencyMs, reason: 'rate-limited' } as QueryRecord);
     queries.inc({ door, outcome });
     latency.observe({ door }, latencyMs / 1000);

@@ -21,7 +21,9 @@ import { ACTIVITY_FIELDS } from '../../src/observe/reports.js';
 import type { PolicyEvents } from '../../src/observe/observability.js';
 import type { QuerySink } from '../../src/observe/query-log.js';
 import type { QueryRecord } from '../../src/observe/query-record.js';
-import { parseWhoisQuery } from '../../src/query/whois-query.js';
+import { parseWith } from '../../src/query/query.js';
+import { parseWhoisLine } from '../../src/query/whois-line.js';
+import { ALLOWED } from '../../src/policy/authorize.js';
 import { createLogger } from '../../src/observe/log.js';
 import { domain } from '../store/fixtures.js';
 
@@ -42,6 +44,9 @@ class ScriptedPolicy implements Policy {
   }
   async charge(): Promise<void> {}
   async close(): Promise<void> {}
+  authorize() {
+    return ALLOWED;
+  }
   async admit(client: ClientIdentity): Promise<Admission> {
     if (client.remote.address.startsWith('198.51.100.')) return { admitted: false, reason: 'banned', message: ['You are not allowed to connect.'] };
     if (client.remote.address.startsWith('203.0.113.')) return { admitted: false, reason: 'rate-limited', message: ['You have exceeded allowed connection rate.'] };
@@ -109,13 +114,13 @@ describe('a scripted mix of queries through every door', () => {
 
     // Clients the policy refuses (their addresses cannot come from this machine: through the pipeline).
     const via = async (door: Door, address: string, query: string) =>
-      svc.pipeline.handle({
+      svc.pipeline.handle<undefined, string>({
         remote: { door, address },
         input: query,
-        parse: () => parseWhoisQuery(query, ['example']),
+        format: `test-${door}`,
+        parse: () => parseWith(undefined, () => parseWhoisLine(query, ['example'])),
         render: (res) => res.outcome,
         size: (t) => t.length,
-        format: `test-${door}`,
       });
     assert.equal(await via('whois', '198.51.100.7', 'nic.example'), 'refused');
     assert.equal(await via('whois', '198.51.100.7', 'nic.example'), 'refused');
@@ -164,8 +169,8 @@ describe('a scripted mix of queries through every door', () => {
     assert.equal(daily.status, 0, daily.stderr);
     const d = JSON.parse(daily.stdout);
     assert.equal(d.total, 16);
-    assert.deepEqual(d.doors.whois, { answered: 5, 'not-found': 2, refused: 3, 'bad-query': 1, error: 0, total: 11 });
-    assert.deepEqual(d.doors.rdap, { answered: 2, 'not-found': 1, refused: 0, 'bad-query': 0, error: 0, total: 3 });
+    assert.deepEqual(d.doors.whois, { answered: 5, 'not-found': 2, refused: 3, forbidden: 0, 'bad-query': 1, error: 0, total: 11 });
+    assert.deepEqual(d.doors.rdap, { answered: 2, 'not-found': 1, refused: 0, forbidden: 0, 'bad-query': 0, error: 0, total: 3 });
     assert.equal(d.doors.web.total, 1);
     assert.equal(d.doors.search.total, 1);
     assert.deepEqual(d.refusals, { banned: 2, 'rate-limited': 1 });

@@ -6,7 +6,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { CidrSet } from '../../src/policy/cidr-set.js';
-import { forwardedClientAddress, INVALID_HEADER, parseProxyHeader, proxyV1, proxyV2, UNTRUSTED_HEADER } from '../../src/server/proxy-protocol.js';
+import { PORT43 } from '../../src/render/texts.js';
+import { forwardedClientAddress, parseProxyHeader, proxyV1, proxyV2 } from '../../src/server/proxy-protocol.js';
+
+const INVALID_HEADER = PORT43.invalidHeader;
+const UNTRUSTED_HEADER = PORT43.untrustedHeader;
 import { startTestService, whoisRaw } from '../helpers/service.js';
 
 const RATE_REFUSAL = '% You have exceeded allowed connection rate.\r\n% Please try to connect later.\r\n';

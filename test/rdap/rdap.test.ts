@@ -8,6 +8,7 @@ import { startTestService, type TestService } from '../helpers/service.js';
 import { IDN_ALABEL, IDN_ULABEL } from '../store/fixtures.js';
 import type { Admission, ClientIdentity, Policy, Remote } from '../../src/policy/policy.js';
 import { clientKey } from '../../src/policy/address.js';
+import { ALLOWED } from '../../src/policy/authorize.js';
 import { PUBLIC_ACCESS } from '../../src/policy/view.js';
 import {
   AUTHORIZED_FROM, checkCommon, checkDomainProfile, checkRedactions, checkRegistrarEntity, checkSelf, jsonPath,
@@ -321,6 +322,9 @@ class RefusingPolicy implements Policy {
   }
   async admit(): Promise<Admission> {
     return this.refusal;
+  }
+  authorize() {
+    return ALLOWED;
   }
   async access() {
     return { access: PUBLIC_ACCESS };

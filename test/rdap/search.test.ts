@@ -10,6 +10,7 @@ import { domain, host, IDN_ALABEL, registrar } from '../store/fixtures.js';
 import type { QueryRecord } from '../../src/observe/query-record.js';
 import type { Admission, ClientIdentity, Policy, Remote } from '../../src/policy/policy.js';
 import { clientKey } from '../../src/policy/address.js';
+import { ALLOWED } from '../../src/policy/authorize.js';
 import { PUBLIC_ACCESS } from '../../src/policy/view.js';
 import type { RegistryObject } from '../../src/model/types.js';
 import { AUTHORIZED_FROM, checkCommon, checkRedactions, checkSelf, personalValues, PUBLIC_FROM, rdapObjects, request, strings } from './helpers.js';
@@ -238,7 +239,10 @@ describe('tiers and redaction', () => {
     assert.equal(answered.objects, 1);
     assert.equal(answered.tier, 'authorized');
     assert.ok(answered.personal >= 1, 'unredacted contacts counted');
-    assert.ok(records.some((r) => r.door === 'rdap' && r.tier === 'public' && r.outcome === 'bad-query' && /not available/.test(r.reason ?? '')), 'refused search logged');
+    const forbidden = records.find((r) => r.door === 'rdap' && r.tier === 'public' && r.outcome === 'forbidden');
+    assert.ok(forbidden, 'the search a public client may not run is logged as forbidden');
+    assert.equal(forbidden.reason, 'search-not-allowed');
+    assert.equal(forbidden.query, `rdap-search domains?name=nic* [${CAP}]`);
   });
 });
 
@@ -279,6 +283,9 @@ class LimitingPolicy implements Policy {
   }
   async admit(): Promise<Admission> {
     return { admitted: false, reason: 'rate-limited', message: ['Too many queries; slow down.'], retryAfterSeconds: 17 };
+  }
+  authorize() {
+    return ALLOWED;
   }
   async access() {
     return { access: PUBLIC_ACCESS };

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { ValidationError } from '../../src/model/validate.js';
 import type { RegistryObject } from '../../src/model/types.js';
 import type { Store } from '../../src/store/store.js';
-import { parseSearchExpression } from '../../src/query/search-query.js';
+import { parseSearchExpression } from '../../src/query/search-expression.js';
 import { contact, domain, host, IDN_ALABEL, IDN_ULABEL, registrar, REGISTRAR_ID, REGISTRAR_NAME, seed, standardObjects } from './fixtures.js';
 
 export interface OpenedStore {

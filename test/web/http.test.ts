@@ -6,9 +6,10 @@ import net from 'node:net';
 import { solveChallenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { esc } from '../../src/render/html.js';
-import { Captcha } from '../../src/server/captcha.js';
+import { Captcha } from '../../src/policy/captcha.js';
 import { CONTENT_SECURITY_POLICY } from '../../src/server/web-door.js';
 import type { QueryRecord } from '../../src/observe/query-record.js';
+import { readDay } from '../../src/observe/daily-counts.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { MARKUP_ORG, webObjects } from './fixtures.js';
 
@@ -93,9 +94,11 @@ describe('web door over HTTP', () => {
     const r = await get(pub, '/search.json?q=domain:forbidden*');
     assert.equal(r.status, 403);
     await pub.observe.buffered!.flush();
-    const logged = records.find((x) => x.door === 'search' && x.reason === 'the searchable WHOIS is open only to authorised users');
+    const logged = records.find((x) => x.door === 'search' && x.query === 'search domain:forbidden* [0+50]');
     assert.ok(logged, 'the forbidden search is in the query log');
-    assert.equal(logged.outcome, 'bad-query');
+    assert.equal(logged.outcome, 'forbidden', 'with its own outcome');
+    assert.equal(logged.reason, 'search-not-allowed');
+    assert.equal(logged.kind, 'search');
     const limited = await startTestService({ 'policy.allowlist': [], 'policy.rate_limit.per_minute': '1' }, webObjects());
     try {
       assert.equal((await get(limited, '/search.json?q=cc:jp')).status, 403, 'first query: admitted, then refused for its tier');
@@ -233,6 +236,15 @@ describe('captcha', () => {
       const bad = await get(svc, '/whois?q=nic.example&altcha=Zm9v');
       assert.equal(bad.status, 403);
       assert.match(bad.body, /missing, expired or already used/);
+      // The pipeline decided both refusals: they are in the query log with their own outcome.
+      await svc.observe.buffered!.flush();
+      const logged: QueryRecord[] = [];
+      readDay(svc.config.log.dir, new Date().toISOString().slice(0, 10), (rec) => logged.push(rec));
+      assert.deepEqual(logged.map((rec) => [rec.door, rec.outcome, rec.reason ?? '']), [
+        ['web', 'answered', ''],
+        ['web', 'forbidden', 'captcha-required'],
+        ['web', 'forbidden', 'captcha-failed'],
+      ]);
     } finally {
       await svc.stop();
     }

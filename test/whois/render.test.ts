@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config.js';
 import { PUBLIC_ACCESS, viewDomain, viewHosts, viewRegistrar } from '../../src/policy/view.js';
 import { TIER_ACCESS } from '../../src/policy/open-policy.js';
 import { WhoisRenderer } from '../../src/render/whois.js';
-import type { Resolution } from '../../src/pipeline.js';
+import type { Resolution } from '../../src/resolution.js';
 import type { DomainRecord } from '../../src/model/records.js';
 import { contact, domain, host, registrar } from '../store/fixtures.js';
 

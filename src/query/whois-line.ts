@@ -1,5 +1,7 @@
 // The port-43 query grammar (digest whois-text.md §2): one line, an optional keyword, one argument.
-import { BadQuery, domainQuery, nameserverQuery, quoteForMessage, registrarQuery, type Query } from './query.js';
+import { BadQuery, quoteForMessage } from './bad-query.js';
+import { domainQuery, nameserverQuery, registrarQuery } from './names.js';
+import type { Query } from './query.js';
 
 const KEYWORDS: Record<string, (arg: string, tlds: readonly string[]) => Query> = {
   domain: domainQuery,
@@ -7,8 +9,21 @@ const KEYWORDS: Record<string, (arg: string, tlds: readonly string[]) => Query> 
   registrar: (arg) => registrarQuery(arg),
 };
 
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Reads one query line as it came off the wire (line ending removed). Throws BadQuery. */
+export function parseWhoisBytes(line: Uint8Array, tlds: readonly string[]): Query {
+  let text: string;
+  try {
+    text = decoder.decode(line);
+  } catch {
+    throw new BadQuery('the query is not valid UTF-8');
+  }
+  return parseWhoisLine(text, tlds);
+}
+
 /** Parses one query line (already decoded from UTF-8, line ending removed). Throws BadQuery. */
-export function parseWhoisQuery(line: string, tlds: readonly string[]): Query {
+export function parseWhoisLine(line: string, tlds: readonly string[]): Query {
   const text = line.trim();
   if (text === '') throw new BadQuery('empty query; send "help" for the query syntax');
   if (/[\u0000-\u001f\u007f]/.test(text)) throw new BadQuery('the query contains control characters');
@@ -24,14 +39,3 @@ export function parseWhoisQuery(line: string, tlds: readonly string[]): Query {
   if (space >= 0) throw new BadQuery(`unknown keyword "${quoteForMessage(first, 32)}"; send "help" for the query syntax`);
   return domainQuery(text, tlds);
 }
-
-export const WHOIS_HELP = [
-  'Queries (one per connection, keywords are case-insensitive):',
-  '  example.tld                      a domain (A-label or U-label)',
-  '  domain example.tld               the same',
-  '  nameserver ns1.example.tld       a name server by name',
-  '  nameserver 192.0.2.1             every name server with that address (IPv4 or IPv6)',
-  '  registrar Example Registrar, Inc.  a registrar by name',
-  '  registrar 5555555                a registrar by IANA ID',
-  '  help                             this text',
-];

@@ -2,8 +2,8 @@
 // values, and errors that name the position of the problem.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSearchExpression, searchKey } from '../../src/query/search-query.js';
-import { BadQuery } from '../../src/query/query.js';
+import { parseSearchExpression, searchKey } from '../../src/query/search-expression.js';
+import { BadQuery } from '../../src/query/bad-query.js';
 
 const p = parseSearchExpression;
 const t = (field: string, pattern: string) => ({ op: 'term', field, pattern });

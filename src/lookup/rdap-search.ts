@@ -1,13 +1,13 @@
-// The lookup and view stages of an RDAP search (RFC 9082 §3.2), called by the pipeline for the
-// 'rdap-search' query kind. The Store's search side gives candidates (its patterns are wider than
+// The lookup and view stages of an RDAP search (RFC 9082 §3.2), the 'rdap-search' lookup of
+// lookups.ts. The Store's search side gives candidates (its patterns are wider than
 // RFC 9082's: `?` is a wildcard there, plain free text is a substring, `*` crosses dots); each
 // candidate is then checked against the RDAP pattern, so an answer holds exactly what matched.
 // Every result is viewed like the same object's lookup, under the client's access.
-import type { Contact, Registrar } from './model/types.js';
-import type { RdapPattern, RdapSearch } from './query/rdap-search.js';
-import { viewContact, viewDomain, viewHosts, viewRegistrar, type Access, type ResultsView, type Truncation, type View } from './policy/view.js';
-import type { SearchExpr, SearchPage, SearchResult } from './model/search.js';
-import type { Store } from './store/store.js';
+import type { SearchExpr, SearchPage, SearchResult } from '../model/search.js';
+import type { Contact, Registrar } from '../model/types.js';
+import type { RdapPattern, RdapSearch } from '../query/rdap-search.js';
+import { viewContact, viewDomain, viewHosts, viewRegistrar, type Access, type ResultsView, type Truncation, type View } from '../policy/view.js';
+import type { Store } from '../store/store.js';
 
 /** Store rows read at most for one search while checking candidates, before giving up ("excessive load"). */
 export const SCAN_LIMIT = 2000;

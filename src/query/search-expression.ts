@@ -14,7 +14,7 @@ import { isIP } from 'node:net';
 import { normalizeName } from '../model/idn.js';
 import { canonicalIp } from '../model/validate.js';
 import type { DomainSearchField, SearchExpr } from '../model/search.js';
-import { BadQuery, quoteForMessage } from './query.js';
+import { BadQuery, quoteForMessage } from './bad-query.js';
 
 export const SEARCH_FIELDS: readonly DomainSearchField[] = ['domain', 'name', 'org', 'street', 'city', 'sp', 'pc', 'cc', 'registrar', 'ns', 'nsip'];
 

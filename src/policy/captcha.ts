@@ -1,6 +1,6 @@
-// The web door's self-hosted proof-of-work captcha (ALTCHA, altcha-lib on the server, the altcha
-// widget served from node_modules). No third-party service is involved: challenges are created
-// and verified here. A challenge is HMAC-signed, expires after `expires_s`, and is accepted once:
+// The web lookups' self-hosted proof-of-work captcha (ALTCHA, altcha-lib on the server, the altcha
+// widget served from node_modules by the web door). No third-party service is involved: challenges
+// are created (for the web door's challenge route) and verified (by the authorization stage) here. A challenge is HMAC-signed, expires after `expires_s`, and is accepted once:
 // its nonce is remembered until it expires. Public-tier clients get `free_lookups` web lookups
 // per client key (IPv4 address, IPv6 /64) and UTC day before a solved challenge is required.
 import { randomBytes } from 'node:crypto';

@@ -1,0 +1,36 @@
+// What the pipeline decided about one query: the result every renderer turns into its door's
+// answer. Renderers read this and nothing else of the pipeline.
+import type { DataVersion } from './model/records.js';
+import type { Authorization } from './policy/authorize.js';
+import type { Admission, ClientIdentity } from './policy/policy.js';
+import type { ResultsView, SearchView, View } from './policy/view.js';
+import type { Query } from './query/query.js';
+
+/** How a query ended, as the query log, the metrics and the reports count it. */
+export const OUTCOMES = ['answered', 'not-found', 'refused', 'forbidden', 'bad-query', 'error'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export type Refusal = Extract<Admission, { admitted: false }>;
+export type Forbidden = Extract<Authorization, { allowed: false }>;
+
+export interface Resolution {
+  outcome: Outcome;
+  client: ClientIdentity;
+  query?: Query;
+  view?: View;
+  /** The answer to a searchable-WHOIS query (kind 'search'). */
+  search?: SearchView;
+  /** The answer to an RDAP search (kind 'rdap-search'): each result viewed like its lookup. */
+  results?: ResultsView;
+  /** Outcome 'refused': admission said no (rate limit, ban, blocklist). */
+  refusal?: Refusal;
+  /** Outcome 'forbidden': authorization said no to this query for this client. */
+  forbidden?: Forbidden;
+  /** Why a query was bad, or that an internal error happened (never internal details). */
+  error?: string;
+  /** A well-formed request for something this server does not serve (outcome 'bad-query'). */
+  unsupported?: boolean;
+  /** Tells the client its access was reduced (quota or budget spent). */
+  notice?: string;
+  data: DataVersion;
+}
