@@ -1,8 +1,7 @@
 // What the pipeline decided about one query: the result every renderer turns into its door's
 // answer. Renderers read this and nothing else of the pipeline.
 import type { DataVersion } from './model/records.js';
-import type { Authorization } from './policy/authorize.js';
-import type { Admission, ClientIdentity } from './policy/policy.js';
+import type { Admission, Authorization, ClientIdentity } from './policy/policy.js';
 import type { ResultsView, SearchView, View } from './policy/view.js';
 import type { Query } from './query/query.js';
 

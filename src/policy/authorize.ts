@@ -4,23 +4,10 @@
 // solved captcha. A refusal names its reason; each door renders it in its own form.
 import type { Config } from '../config.js';
 import type { SearchExpr } from '../model/search.js';
-import type { Query, QueryKind } from '../query/query.js';
 import type { Captcha } from './captcha.js';
 import { CONTACT_FIELDS } from './fields.js';
-import type { ClientIdentity } from './policy.js';
+import type { Authorization, AuthorizationRequest, ClientIdentity } from './policy.js';
 import type { Tier } from './view.js';
-
-export type ForbiddenReason = 'search-not-allowed' | 'personal-search' | 'captcha-required' | 'captcha-failed';
-
-export type Authorization =
-  | { allowed: true }
-  | { allowed: false; reason: ForbiddenReason; /** For personal-search: the field searched by. */ field?: string };
-
-/** What the authorization stage knows of a request: its query, or at least its kind. */
-export interface AuthorizationRequest {
-  query?: Query;
-  kind?: QueryKind;
-}
 
 export const ALLOWED: Authorization = Object.freeze({ allowed: true });
 

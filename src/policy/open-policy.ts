@@ -3,8 +3,8 @@
 import type { Config } from '../config.js';
 import { clientKey } from './address.js';
 import { CidrSet } from './cidr-set.js';
-import { Authorizer, type Authorization, type AuthorizationRequest } from './authorize.js';
-import type { AccessDecision, Admission, ClientIdentity, Policy, Remote } from './policy.js';
+import { Authorizer } from './authorize.js';
+import type { AccessDecision, Admission, Authorization, AuthorizationRequest, ClientIdentity, Policy, Remote } from './policy.js';
 import { PUBLIC_ACCESS, type Access, type Tier } from './view.js';
 
 const ADMITTED: Admission = Object.freeze({ admitted: true });

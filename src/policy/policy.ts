@@ -1,6 +1,6 @@
 // The policy contract the pipeline calls: who the client is, whether it may ask now, whether it
 // may run this query, and how much of a record it may see. One policy for every door.
-import type { Authorization, AuthorizationRequest } from './authorize.js';
+import type { Query, QueryKind } from '../query/query.js';
 import type { CidrSet } from './cidr-set.js';
 import type { Access, Tier } from './view.js';
 
@@ -31,6 +31,19 @@ export type RefusalReason = 'rate-limited' | 'banned' | 'blocked' | 'too-many-co
 export type Admission =
   | { admitted: true; /** Delay to apply before answering (throttle mode). */ delayMs?: number }
   | { admitted: false; reason: RefusalReason; /** Lines of text that explain it (without the % prefix). */ message: string[]; retryAfterSeconds?: number };
+
+export type ForbiddenReason = 'search-not-allowed' | 'personal-search' | 'captcha-required' | 'captcha-failed';
+
+/** Whether this client may run this query (the authorization stage, authorize.ts). */
+export type Authorization =
+  | { allowed: true }
+  | { allowed: false; reason: ForbiddenReason; /** For personal-search: the field searched by. */ field?: string };
+
+/** What the authorization stage knows of a request: its query, or at least its kind. */
+export interface AuthorizationRequest {
+  query?: Query;
+  kind?: QueryKind;
+}
 
 export interface AccessDecision {
   access: Access;

@@ -63,6 +63,15 @@ export function forbiddenText(f: Forbidden): string {
 
 export const INTERNAL_ERROR = 'internal error; please try again later';
 
+/** The short texts of HTTP answers that no renderer builds (a method or target the doors do not take). */
+export const HTTP_TEXTS = {
+  methodNotAllowed: 'Method Not Allowed',
+  notFound: 'Not found',
+  badRequest: 'Bad request',
+  rdapMethods: 'RDAP answers GET and HEAD only.',
+  targetTooLong: (bytes: number) => `The request target is longer than ${bytes} bytes.`,
+};
+
 /** What port 43 says when it closes a connection before an answer (src/server/port43.ts). */
 export const PORT43 = {
   serverFull: 'Too many connections; please try again later.',

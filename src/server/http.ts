@@ -2,6 +2,7 @@
 // It only dispatches by path; each door adapts HTTP to the pipeline itself.
 import http from 'node:http';
 import type net from 'node:net';
+import { HTTP_TEXTS } from '../render/texts.js';
 
 export interface HttpRoute {
   /** Whether this route answers the path (the request target before any '?'). */
@@ -53,7 +54,7 @@ export class HttpServer {
       const path = requestPath(req.url ?? '/');
       const route = this.routes.find((r) => r.owns(path));
       if (!route) {
-        res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
+        res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`${HTTP_TEXTS.notFound}\n`);
         return;
       }
       const done = route.handle(req, res, path);
@@ -83,7 +84,7 @@ export class HttpServer {
 /** What a route that failed unexpectedly answers (a route answers bad input in its own form). */
 function badRequest(res: http.ServerResponse): void {
   if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
-  res.end('Bad request\n');
+  res.end(`${HTTP_TEXTS.badRequest}\n`);
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Pipeline } from '../pipeline.js';
 import type { Remote } from '../policy/policy.js';
 import { parseRdapRequest, type RdapRequest } from '../query/rdap-request.js';
 import { RDAP_MEDIA_TYPE, type RdapAnswer, type RdapRenderer } from '../render/rdap.js';
+import { HTTP_TEXTS } from '../render/texts.js';
 import type { HttpRoute } from './http.js';
 import { httpClientAddress } from './proxy-protocol.js';
 
@@ -60,11 +61,11 @@ export class RdapDoor implements HttpRoute {
       return;
     }
     if (req.method !== 'GET' && !head) {
-      this.send(req, res, this.renderer.error(405, ['RDAP answers GET and HEAD only.']), { allow: 'GET, HEAD' });
+      this.send(req, res, this.renderer.error(405, [HTTP_TEXTS.rdapMethods]), { allow: 'GET, HEAD' });
       return;
     }
     if (Buffer.byteLength(target) > this.options.maxUrlBytes) {
-      this.send(req, res, this.renderer.error(414, [`The request target is longer than ${this.options.maxUrlBytes} bytes.`]));
+      this.send(req, res, this.renderer.error(414, [HTTP_TEXTS.targetTooLong(this.options.maxUrlBytes)]));
       return;
     }
 

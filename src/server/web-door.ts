@@ -13,6 +13,7 @@ import { parseWith } from '../query/query.js';
 import { webLookupQuery } from '../query/web-lookup.js';
 import { pageOffset, webSearchQuery, type WebSearchLimits } from '../query/web-search.js';
 import { HtmlRenderer, htmlOptions, type PageContext, type PageLanguage } from '../render/html.js';
+import { HTTP_TEXTS } from '../render/texts.js';
 import { htmlAnswer, searchJson, textAnswer, type WebAnswer } from '../render/web-formats.js';
 import type { WhoisRenderer } from '../render/whois.js';
 import type { HttpRoute } from './http.js';
@@ -76,7 +77,7 @@ export class WebDoor implements HttpRoute {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      this.send(req, res, { status: 405, type: 'text/plain; charset=utf-8', body: 'Method Not Allowed\n' }, { allow: 'GET, HEAD' });
+      this.send(req, res, { status: 405, type: 'text/plain; charset=utf-8', body: `${HTTP_TEXTS.methodNotAllowed}\n` }, { allow: 'GET, HEAD' });
       return;
     }
     const asset = this.assets.get(path);

@@ -50,12 +50,17 @@ describe('demoObjects', () => {
 
   it('yields every object in canonical form, in an order that satisfies references', () => {
     const seen = { registrar: new Set<number>(), contact: new Set<string>(), host: new Set<string>() };
+    // What the checks below looked at: each guard must have found its data, or the test proves nothing.
+    const checked = { idn: 0, glue: 0, signed: 0, contactRefs: 0, nameservers: 0 };
     for (const o of objs) {
       const canonical = validate(o) as RegistryObject & { unicodeName?: string };
       if (o.type === 'domain' || o.type === 'host') {
         assert.equal(canonical.type === o.type && (canonical as Domain).name, o.name);
         assert.equal(canonical.unicodeName, o.unicodeName, o.name);
+        if (o.unicodeName) checked.idn++;
       }
+      if (o.type === 'host' && o.addresses.length > 0) checked.glue++;
+      if (o.type === 'domain' && o.ds.length > 0) checked.signed++;
       if (o.type === 'host') assert.deepEqual((canonical as Host).addresses, o.addresses, o.name);
       if (o.type === 'domain') assert.deepEqual((canonical as Domain).ds, o.ds, o.name);
       if (o.type === 'registrar') seen.registrar.add(o.ianaId);
@@ -67,11 +72,14 @@ describe('demoObjects', () => {
           for (const role of ['registrant', 'admin', 'tech', 'billing'] as const) {
             const h = o[role];
             if (h !== undefined) assert.ok(seen.contact.has(h), `${o.name}: ${role} ${h} comes first`);
+            if (h !== undefined) checked.contactRefs++;
           }
           for (const ns of o.nameservers) assert.ok(seen.host.has(ns), `${o.name}: ${ns} comes first`);
+          checked.nameservers += o.nameservers.length;
         }
       }
     }
+    for (const [what, n] of Object.entries(checked)) assert.ok(n > 0, `the data set holds ${what} to check (found none)`);
   });
 
   it('contains the fixed registrar and domains', () => {
