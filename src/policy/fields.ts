@@ -19,6 +19,12 @@ export interface ContactField {
   whoisRedacted: string;
   /** Personal data of a natural person: never in a public answer unless disclosed. */
   personal: boolean;
+  /**
+   * Specification 4 lets the field be absent (Organization, State/Province, Postal Code, Phone
+   * Ext, Fax, Fax Ext). Every answer follows one rule for them: a field with no value is left out,
+   * never printed as a key with an empty value; a required field without a value keeps its key.
+   */
+  optional: boolean;
   /** EPP disclose flag that lets the registrar publish it (legal persons, consent). */
   disclose?: keyof Disclose;
   /** RFC 9537 redaction: the ICANN profile's method, and where the value sits in the jCard. */
@@ -45,32 +51,32 @@ const r = REDACTED_TEXT;
 // state/province and country are published; the tech contact shows only ID, name, phone and e-mail;
 // every admin field is redacted; the billing block is left out of public answers.
 export const CONTACT_FIELDS: readonly ContactField[] = [
-  { id: 'id', whois: 'ID', whoisRedacted: r, personal: true, rdap: { method: 'removal', vcard: 'handle' },
+  { id: 'id', whois: 'ID', whoisRedacted: r, personal: true, optional: false, rdap: { method: 'removal', vcard: 'handle' },
     label: { en: 'Registry ID', ja: 'ID', ru: 'Идентификатор' }, public: { default: 'redact', billing: 'omit' }, get: (_d, handle) => handle },
-  { id: 'name', whois: 'Name', whoisRedacted: r, personal: true, disclose: 'name', rdap: { method: 'emptyValue', vcard: 'fn' },
+  { id: 'name', whois: 'Name', whoisRedacted: r, personal: true, optional: false, disclose: 'name', rdap: { method: 'emptyValue', vcard: 'fn' },
     label: { en: 'Name', ja: '名前', ru: 'Имя' }, public: { default: 'redact', billing: 'omit' }, get: (d) => postalOf(d)?.name },
-  { id: 'org', whois: 'Organization', whoisRedacted: r, personal: false, disclose: 'org', rdap: { method: 'removal', vcard: 'org' },
+  { id: 'org', whois: 'Organization', whoisRedacted: r, personal: false, optional: true, disclose: 'org', rdap: { method: 'removal', vcard: 'org' },
     label: { en: 'Organization', ja: '組織', ru: 'Организация' }, public: { default: 'show', admin: 'redact', tech: 'omit', billing: 'omit' }, get: (d) => postalOf(d)?.org },
-  { id: 'street', whois: 'Street', whoisRedacted: r, personal: true, disclose: 'addr', rdap: { method: 'emptyValue', vcard: 'adr', adrIndex: 2 },
+  { id: 'street', whois: 'Street', whoisRedacted: r, personal: true, optional: false, disclose: 'addr', rdap: { method: 'emptyValue', vcard: 'adr', adrIndex: 2 },
     label: { en: 'Street', ja: '住所', ru: 'Улица' }, public: { default: 'redact', tech: 'omit', billing: 'omit' }, get: (d) => postalOf(d)?.street },
-  { id: 'city', whois: 'City', whoisRedacted: r, personal: true, disclose: 'addr', rdap: { method: 'emptyValue', vcard: 'adr', adrIndex: 3 },
+  { id: 'city', whois: 'City', whoisRedacted: r, personal: true, optional: false, disclose: 'addr', rdap: { method: 'emptyValue', vcard: 'adr', adrIndex: 3 },
     label: { en: 'City', ja: '市区町村', ru: 'Город' }, public: { default: 'redact', tech: 'omit', billing: 'omit' }, get: (d) => postalOf(d)?.city },
   // State/province and country sit inside the jCard `adr` array, which keeps its seven positions: withheld, they are emptied, not removed.
-  { id: 'sp', whois: 'State/Province', whoisRedacted: r, personal: false, disclose: 'addr', rdap: { method: 'emptyValue', vcard: 'adr', adrIndex: 4 },
+  { id: 'sp', whois: 'State/Province', whoisRedacted: r, personal: false, optional: true, disclose: 'addr', rdap: { method: 'emptyValue', vcard: 'adr', adrIndex: 4 },
     label: { en: 'State/Province', ja: '都道府県', ru: 'Регион' }, public: { default: 'show', admin: 'redact', tech: 'omit', billing: 'omit' }, get: (d) => postalOf(d)?.sp },
-  { id: 'pc', whois: 'Postal Code', whoisRedacted: r, personal: true, disclose: 'addr', rdap: { method: 'emptyValue', vcard: 'adr', adrIndex: 5 },
+  { id: 'pc', whois: 'Postal Code', whoisRedacted: r, personal: true, optional: true, disclose: 'addr', rdap: { method: 'emptyValue', vcard: 'adr', adrIndex: 5 },
     label: { en: 'Postal Code', ja: '郵便番号', ru: 'Почтовый индекс' }, public: { default: 'redact', tech: 'omit', billing: 'omit' }, get: (d) => postalOf(d)?.pc },
-  { id: 'cc', whois: 'Country', whoisRedacted: r, personal: false, disclose: 'addr', rdap: { method: 'emptyValue', vcard: 'adr', adrIndex: 6 },
+  { id: 'cc', whois: 'Country', whoisRedacted: r, personal: false, optional: false, disclose: 'addr', rdap: { method: 'emptyValue', vcard: 'adr', adrIndex: 6 },
     label: { en: 'Country', ja: '国', ru: 'Страна' }, public: { default: 'show', admin: 'redact', tech: 'omit', billing: 'omit' }, get: (d) => postalOf(d)?.cc },
-  { id: 'phone', whois: 'Phone', whoisRedacted: r, personal: true, disclose: 'voice', rdap: { method: 'removal', vcard: 'tel', telType: 'voice' },
+  { id: 'phone', whois: 'Phone', whoisRedacted: r, personal: true, optional: false, disclose: 'voice', rdap: { method: 'removal', vcard: 'tel', telType: 'voice' },
     label: { en: 'Phone', ja: '電話番号', ru: 'Телефон' }, public: { default: 'redact', billing: 'omit' }, get: (d) => d.voice },
-  { id: 'phoneExt', whois: 'Phone Ext', whoisRedacted: r, personal: true, disclose: 'voice', rdap: { method: 'removal', vcard: 'tel', telType: 'voice' },
+  { id: 'phoneExt', whois: 'Phone Ext', whoisRedacted: r, personal: true, optional: true, disclose: 'voice', rdap: { method: 'removal', vcard: 'tel', telType: 'voice' },
     label: { en: 'Phone Ext', ja: '電話番号内線', ru: 'Добавочный номер' }, public: { default: 'redact', billing: 'omit' }, get: (d) => d.voiceExt },
-  { id: 'fax', whois: 'Fax', whoisRedacted: r, personal: true, disclose: 'fax', rdap: { method: 'removal', vcard: 'tel', telType: 'fax' },
+  { id: 'fax', whois: 'Fax', whoisRedacted: r, personal: true, optional: true, disclose: 'fax', rdap: { method: 'removal', vcard: 'tel', telType: 'fax' },
     label: { en: 'Fax', ja: 'FAX番号', ru: 'Факс' }, public: { default: 'redact', tech: 'omit', billing: 'omit' }, get: (d) => d.fax },
-  { id: 'faxExt', whois: 'Fax Ext', whoisRedacted: r, personal: true, disclose: 'fax', rdap: { method: 'removal', vcard: 'tel', telType: 'fax' },
+  { id: 'faxExt', whois: 'Fax Ext', whoisRedacted: r, personal: true, optional: true, disclose: 'fax', rdap: { method: 'removal', vcard: 'tel', telType: 'fax' },
     label: { en: 'Fax Ext', ja: 'FAX番号内線', ru: 'Добавочный номер факса' }, public: { default: 'redact', tech: 'omit', billing: 'omit' }, get: (d) => d.faxExt },
-  { id: 'email', whois: 'Email', whoisRedacted: EMAIL_REDACTED_TEXT, personal: true, disclose: 'email', rdap: { method: 'removal', vcard: 'email' },
+  { id: 'email', whois: 'Email', whoisRedacted: EMAIL_REDACTED_TEXT, personal: true, optional: false, disclose: 'email', rdap: { method: 'removal', vcard: 'email' },
     label: { en: 'Email', ja: 'メールアドレス', ru: 'Электронная почта' }, public: { default: 'redact', billing: 'omit' }, get: (d) => d.email },
 ];
 

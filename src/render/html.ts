@@ -368,7 +368,7 @@ export class HtmlRenderer {
       ...(d.unicodeName ? [[k('Internationalized Domain Name'), data(d.unicodeName)] as [string, string]] : []),
       [k('Registry Domain ID'), data(d.roid)],
       [k('Creation Date'), this.date(d.created)],
-      [k('Updated Date'), this.date(d.updated)],
+      ...(d.updated ? [[k('Updated Date'), this.date(d.updated)] as [string, string]] : []),
       [k('Registry Expiry Date'), this.date(d.expires)],
     ]));
     out += this.section('registrar', t.registrar, this.dl([
@@ -407,6 +407,7 @@ export class HtmlRenderer {
     for (const field of CONTACT_FIELDS) {
       if (!c.values.has(field.id)) continue;
       const value = c.values.get(field.id);
+      if (field.optional && (value === undefined || value === '')) continue; // one rule with port 43: no empty optional rows
       let shown: string;
       if (value === REDACTED) shown = `<span class="redacted">${esc(field.whoisRedacted === EMAIL_REDACTED_TEXT ? t.emailRedacted : field.whoisRedacted === REDACTED_TEXT ? t.redacted : field.whoisRedacted)}</span>`;
       else if (Array.isArray(value)) shown = value.map(data).join('<br>');
@@ -449,7 +450,7 @@ export class HtmlRenderer {
       [k('Registrar IANA ID'), data(r.ianaId)],
       [t.registrarAddress, [...r.postal.street, r.postal.city, r.postal.sp, r.postal.pc, r.postal.cc].filter(Boolean).map(data).join('<br>')],
       [k('Phone Number'), data(r.voice)],
-      [k('Fax Number'), data(r.fax)],
+      ...(r.fax ? [[k('Fax Number'), data(r.fax)] as [string, string]] : []),
       [k('Email'), this.mail(r.email)],
       [k('Registrar WHOIS Server'), data(r.whoisServer)],
       [k('Registrar URL'), this.link(r.url)],
@@ -457,7 +458,7 @@ export class HtmlRenderer {
       [k('Registrar Abuse Contact Phone'), data(r.abusePhone)],
     ]));
     const person = (id: string, title: string, p: RegistrarPerson | undefined) =>
-      p ? this.section(id, title, this.dl([[title, data(p.name)], [k('Phone Number'), data(p.voice)], [k('Fax Number'), data(p.fax)], [k('Email'), this.mail(p.email)]])) : '';
+      p ? this.section(id, title, this.dl([[title, data(p.name)], [k('Phone Number'), data(p.voice)], ...(p.fax ? [[k('Fax Number'), data(p.fax)] as [string, string]] : []), [k('Email'), this.mail(p.email)]])) : '';
     out += person('admin', t.adminContact, r.admin) + person('tech', t.techContact, r.tech);
     return out;
   }

@@ -30,6 +30,11 @@ class Emitter {
     return this;
   }
 
+  /** A field Specification 4 lets be absent: left out when it has no value (fields.ts, `optional`). */
+  optional(key: string, value: string | number | undefined): this {
+    return value === undefined || value === '' ? this : this.field(key, value);
+  }
+
   fields(key: string, values: readonly string[]): this {
     for (const value of values) this.field(key, value);
     return this;
@@ -108,14 +113,14 @@ export class WhoisRenderer {
       .field('Registry Domain ID', domain.roid)
       .field('Registrar WHOIS Server', registrar.whoisServer)
       .field('Registrar URL', registrar.url)
-      .field('Updated Date', whoisDate(domain.updated))
+      .optional('Updated Date', whoisDate(domain.updated))
       .field('Creation Date', whoisDate(domain.created))
       .field('Registry Expiry Date', whoisDate(domain.expires))
       .field('Registrar', registrar.name)
       .field('Registrar IANA ID', registrar.ianaId)
       .field('Registrar Abuse Contact Email', registrar.abuseEmail)
       .field('Registrar Abuse Contact Phone', registrar.abusePhone);
-    if (domain.reseller) out.field('Reseller', domain.reseller);
+    out.optional('Reseller', domain.reseller);
     out.fields('Domain Status', domain.statuses.map((s) => `${s} ${statusUrl(s)}`));
     for (const contact of view.contacts) this.contact(out, contact);
     out
@@ -131,6 +136,7 @@ export class WhoisRenderer {
       const value = contact.values.get(field.id);
       if (value === REDACTED) out.field(key, field.whoisRedacted);
       else if (Array.isArray(value)) out.fields(key, value);
+      else if (field.optional) out.optional(key, value);
       else out.field(key, value);
     }
   }
@@ -153,11 +159,11 @@ export class WhoisRenderer {
       .field('Registrar', r.name)
       .fields('Street', r.postal.street)
       .field('City', r.postal.city)
-      .field('State/Province', r.postal.sp)
-      .field('Postal Code', r.postal.pc)
+      .optional('State/Province', r.postal.sp)
+      .optional('Postal Code', r.postal.pc)
       .field('Country', r.postal.cc)
       .field('Phone Number', r.voice)
-      .field('Fax Number', r.fax)
+      .optional('Fax Number', r.fax)
       .field('Email', r.email)
       .field('Registrar WHOIS Server', r.whoisServer)
       .field('Registrar URL', r.url);
@@ -167,7 +173,7 @@ export class WhoisRenderer {
 
   private registrarPerson(out: Emitter, key: string, person: RegistrarPerson | undefined): void {
     if (!person) return;
-    out.field(key, person.name).field('Phone Number', person.voice).field('Fax Number', person.fax).field('Email', person.email);
+    out.field(key, person.name).field('Phone Number', person.voice).optional('Fax Number', person.fax).field('Email', person.email);
   }
 
   private footer(out: Emitter, res: Resolution): Emitter {
