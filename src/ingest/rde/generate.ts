@@ -126,12 +126,12 @@ function hostile(opts: FullDepositOptions): Hostile {
     if (v.field === 'domain label') {
       const name = `${v.value}.${tld}`;
       objects.push(domain(name, 'NIC-REGISTRANT'));
-      facts.push({ ...base, carrier: { type: 'domain', key: name, field: 'name' }, domain: name });
+      facts.push({ ...base, value: name, carrier: { type: 'domain', key: name, field: 'name' }, domain: name });
     } else if (v.field === 'host label') {
       const name = `${v.value}.${tld}`;
       const host: Host = { type: 'host', name, roid: `H${n}-HOSTILE`, registrarId: FIXED_REGISTRAR_ID, addresses: ['192.0.2.99'], statuses: ['ok'], created: HOSTILE_CREATED };
       objects.push(host);
-      facts.push({ ...base, carrier: { type: 'host', key: name, field: 'name' } });
+      facts.push({ ...base, value: name, carrier: { type: 'host', key: name, field: 'name' } });
     } else {
       const handle = `HOSTILE-${n}`;
       const postal = { name: 'Hostile Value Test', street: ['1 Test Street'], city: 'Amsterdam', pc: '1011 AA', cc: 'NL' };
