@@ -122,7 +122,10 @@ program
     const seed = Number(opts.seed);
     if (!Number.isSafeInteger(domains) || domains < 0) throw new UserError(`--domains must be a whole number, not ${opts.domains}`);
     if (!Number.isSafeInteger(seed)) throw new UserError(`--seed must be a whole number, not ${opts.seed}`);
-    if (opts.deposit !== undefined) return demoDeposit(opts.deposit, { domains, seed }, opts);
+    if (opts.deposit !== undefined) {
+      if (opts.db !== undefined) throw new UserError('--deposit writes a file, not a database: leave out --db');
+      return demoDeposit(opts.deposit, { domains, seed }, opts);
+    }
     if (opts.diff !== undefined || opts.prevId !== undefined || opts.id !== undefined) throw new UserError('--diff, --prev-id and --id need --deposit FILE');
     const cfg = config(opts);
     await withStore(cfg, async (store) => {

@@ -16,7 +16,7 @@ import {
   DEMO_WATERMARK, domainNamesAfter, fullDepositObjects, fullEnvelope, HOSTILE_KINDS, HOSTILE_REFUSED, hostileFacts, planChanges,
   writeChangeDeposit, writeDepositFile, writeFullDeposit, type ChangeDepositOptions, type FullDepositOptions,
 } from '../../src/ingest/rde/generate.js';
-import { DepositWriteError, DepositWriter, OBJECT_URI, registrarRepositoryId, type DepositEnvelope } from '../../src/ingest/rde/write.js';
+import { DepositWriteError, DepositWriter, OBJECT_URI, registrarRepositoryId, withoutUncarried, type DepositEnvelope } from '../../src/ingest/rde/write.js';
 import type { Contact, Domain, RegistryObject } from '../../src/model/types.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -157,6 +157,33 @@ describe('FULL deposits', () => {
     assert.deepEqual(deposit.objects.map((o) => `${TYPE_OF_URI[o.uri]} ${keyOf(o)}`), [...demoObjects(opts)].map(modelKey));
     assert.deepEqual(deposit.root.attrs, { type: 'FULL', id: 'FB' });
     assert.equal(deposit.watermark, DEMO_WATERMARK);
+  });
+
+  it('carry every value withoutUncarried() keeps, and none of those it drops', async () => {
+    const opts = { domains: 400, seed: 2 };
+    const objects = read(await full(opts)).objects;
+    const valuesIn = (el: Element, into = new Set<string>()): Set<string> => {
+      if (el.children.length === 0) into.add(el.text);
+      for (const v of Object.values(el.attrs)) into.add(v);
+      for (const c of el.children) valuesIn(c, into);
+      return into;
+    };
+    const leaves = (v: unknown, key = ''): string[] => {
+      if (v === undefined || typeof v === 'boolean' || key === 'type') return [];
+      if (typeof v === 'object' && v !== null) return Object.entries(v).flatMap(([k, x]) => leaves(x, k));
+      return [key === 'registrarId' ? registrarRepositoryId(v as number) : String(v)];
+    };
+    let dropped = 0;
+    [...demoObjects(opts)].forEach((o, i) => {
+      const seen = valuesIn(objects[i]);
+      for (const leaf of leaves(withoutUncarried(o))) assert.ok(seen.has(leaf), `${modelKey(o)} lost ${leaf}`);
+      const gone = o.type === 'registrar' ? [o.abuseEmail, o.rdapBaseUrl, o.admin?.email] : o.type === 'contact' ? [o.privacyProxy?.customer.email] : o.type === 'domain' ? [o.reseller] : [];
+      for (const value of gone.filter((g) => g !== undefined)) {
+        dropped++;
+        assert.ok(!seen.has(value), `${modelKey(o)} carries ${value}`);
+      }
+    });
+    assert.ok(dropped > 30, `${dropped} dropped values checked`);
   });
 
   it('map registrars by a repository id that is not the IANA ID, and every clID names one of them', async () => {

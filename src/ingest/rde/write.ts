@@ -167,10 +167,6 @@ export class DepositWriter {
   private buffer = '';
   private state: 'start' | 'deletes' | 'contents' | 'ended' = 'start';
   private readonly written: ObjectCounts = { domain: 0, host: 0, contact: 0, registrar: 0 };
-  /** Object counts written so far. */
-  get counts(): Readonly<ObjectCounts> {
-    return this.written;
-  }
 
   constructor(out: Writable, private readonly envelope: DepositEnvelope, opts: DepositWriterOptions = {}) {
     checkEnvelope(envelope);
@@ -270,10 +266,11 @@ function checkEnvelope(e: DepositEnvelope): void {
 class Lines {
   text = '';
   constructor(private readonly what: string) {}
-  el(name: string, value: string | number | undefined, field: string, indent = 6): void {
+  /** One element with text content; `attrs` is already escaped (use attr()). */
+  el(name: string, value: string | number | undefined, field: string, indent = 6, attrs = ''): void {
     if (value === undefined) return;
     const v = typeof value === 'number' ? String(value) : escText(value, () => `${this.what} ${field}`);
-    this.text += `${' '.repeat(indent)}<${name}>${v}</${name}>\n`;
+    this.text += `${' '.repeat(indent)}<${name}${attrs}>${v}</${name}>\n`;
   }
   attr(value: string, field: string): string {
     return escAttr(value, () => `${this.what} ${field}`);
@@ -309,10 +306,7 @@ function domainXml(d: Domain): string {
   for (const s of epp.length > 0 ? epp : ['ok']) x.raw(`      <rdeDomain:status s="${x.attr(s, 'statuses')}"/>`);
   for (const s of d.statuses) if (RGP_STATUSES.has(s)) x.raw(`      <rdeDomain:rgpStatus s="${s}"/>`);
   x.el('rdeDomain:registrant', d.registrant, 'registrant');
-  for (const role of ['admin', 'tech', 'billing'] as const) {
-    const handle = d[role];
-    if (handle !== undefined) x.raw(`      <rdeDomain:contact type="${role}">${escText(handle, () => `domain ${d.name} ${role}`)}</rdeDomain:contact>`);
-  }
+  for (const role of ['admin', 'tech', 'billing'] as const) x.el('rdeDomain:contact', d[role], role, 6, ` type="${role}"`);
   if (d.nameservers.length > 0) {
     x.raw('      <rdeDomain:ns>');
     d.nameservers.forEach((ns, i) => x.el('domain:hostObj', ns, `nameservers[${i}]`, 8));
@@ -347,7 +341,7 @@ function hostXml(h: Host): string {
   x.el('rdeHost:name', h.name, 'name');
   x.el('rdeHost:roid', h.roid, 'roid');
   for (const s of h.statuses.length > 0 ? h.statuses : ['ok']) x.raw(`      <rdeHost:status s="${x.attr(s, 'statuses')}"/>`);
-  h.addresses.forEach((a, i) => x.raw(`      <rdeHost:addr ip="${a.includes(':') ? 'v6' : 'v4'}">${escText(a, () => `host ${h.name} addresses[${i}]`)}</rdeHost:addr>`));
+  h.addresses.forEach((a, i) => x.el('rdeHost:addr', a, `addresses[${i}]`, 6, ` ip="${a.includes(':') ? 'v6' : 'v4'}"`));
   x.el('rdeHost:clID', rr, 'registrarId');
   x.el('rdeHost:crRr', rr, 'registrarId');
   x.el('rdeHost:crDate', h.created, 'created');
@@ -371,9 +365,7 @@ function postalXml(x: Lines, type: 'int' | 'loc', p: PostalInfo, field: string):
 }
 
 function phoneXml(x: Lines, name: string, number: string | undefined, ext: string | undefined, field: string): void {
-  if (number === undefined) return;
-  const attr = ext === undefined ? '' : ` x="${x.attr(ext, `${field}Ext`)}"`;
-  x.raw(`      <${name}${attr}>${escText(number, () => `${field}`)}</${name}>`);
+  x.el(name, number, field, 6, ext === undefined ? '' : ` x="${x.attr(ext, `${field}Ext`)}"`);
 }
 
 function contactXml(c: Contact): string {
