@@ -151,7 +151,8 @@ async function demoDeposit(file: string, demo: { domains: number; seed: number }
   } catch (err) {
     if (err instanceof DepositWriteError || err instanceof RangeError) throw new UserError(err.message);
     const code = (err as NodeJS.ErrnoException).code;
-    if (code !== undefined) throw new UserError(`cannot write ${file}: ${(err as Error).message}`);
+    // The message names the temporary file the deposit is written to; the user gave the final name.
+    if (code !== undefined) throw new UserError(`cannot write ${file}: ${(err as Error).message.split(`${file}.partial`).join(file)}`);
     throw err;
   }
   const { envelope: e, bytes } = result;
