@@ -5,6 +5,8 @@ import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config, type Overrides } from '../config.js';
 import { ImportError, importJsonLines, progressReporter } from '../ingest/jsonl.js';
 import { writeDemo } from '../ingest/demo.js';
+import { planChanges, writeChangeDeposit, writeDepositFile, writeFullDeposit } from '../ingest/rde/generate.js';
+import { DepositWriteError } from '../ingest/rde/write.js';
 import { ValidationError } from '../model/validate.js';
 import { Pipeline } from '../pipeline.js';
 import { NO_QUERY_LOG } from '../observe/query-record.js';
@@ -110,6 +112,10 @@ program
   .description('write deterministic synthetic demo data into the database')
   .requiredOption('--domains <n>', 'number of random domains (besides the fixed examples)')
   .option('--seed <s>', 'random seed', '1')
+  .option('--deposit <file>', 'write an RDE deposit (FULL, or DIFF with --diff) to FILE (.xml or .xml.gz) instead of the database')
+  .option('--diff <n>', 'with --deposit: a DIFF of N domain changes on top of the FULL of --domains and --seed')
+  .option('--prev-id <id>', 'with --diff: the id of the FULL deposit it follows (default: that FULL\'s default id)')
+  .option('--id <id>', 'with --deposit: the deposit id (default derived from --seed, and --diff)')
   .addOption(configOption())
   .addOption(dbOption())
   .action(async (opts) => {
@@ -117,6 +123,11 @@ program
     const seed = Number(opts.seed);
     if (!Number.isSafeInteger(domains) || domains < 0) throw new UserError(`--domains must be a whole number, not ${opts.domains}`);
     if (!Number.isSafeInteger(seed)) throw new UserError(`--seed must be a whole number, not ${opts.seed}`);
+    if (opts.deposit !== undefined) {
+      if (opts.db !== undefined) throw new UserError('--deposit writes a file, not a database: leave out --db');
+      return demoDeposit(opts.deposit, { domains, seed }, opts);
+    }
+    if (opts.diff !== undefined || opts.prevId !== undefined || opts.id !== undefined) throw new UserError('--diff, --prev-id and --id need --deposit FILE');
     const cfg = config(opts);
     await withStore(cfg, async (store) => {
       const started = Date.now();
@@ -126,6 +137,33 @@ program
       console.log(`demo data: ${counts.registrar} registrars, ${counts.contact} contacts, ${counts.host} hosts, ${counts.domain} domains in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     });
   });
+
+/** `rdds demo --deposit FILE`: a FULL deposit of the demo data, or with --diff a DIFF on top of it. */
+async function demoDeposit(file: string, demo: { domains: number; seed: number }, opts: { diff?: string; prevId?: string; id?: string }): Promise<void> {
+  const started = Date.now();
+  if (opts.diff === undefined && opts.prevId !== undefined) throw new UserError('--prev-id needs --diff N');
+  const changes = opts.diff === undefined ? undefined : Number(opts.diff);
+  if (changes !== undefined && (!Number.isSafeInteger(changes) || changes < 1)) throw new UserError(`--diff must be a whole number above 0, not ${opts.diff}`);
+  let result;
+  try {
+    result = changes === undefined
+      ? await writeDepositFile(file, (out, w) => writeFullDeposit(out, { ...demo, id: opts.id }, w))
+      : await writeDepositFile(file, (out, w) => writeChangeDeposit(out, planChanges({ full: demo, changes, id: opts.id, prevId: opts.prevId }), w));
+  } catch (err) {
+    if (err instanceof DepositWriteError || err instanceof RangeError) throw new UserError(err.message);
+    const code = (err as NodeJS.ErrnoException).code;
+    // The message names the temporary file the deposit is written to; the user gave the final name.
+    if (code !== undefined) throw new UserError(`cannot write ${file}: ${(err as Error).message.split(`${file}.partial`).join(file)}`);
+    throw err;
+  }
+  const { envelope: e, bytes } = result;
+  const c = e.counts;
+  console.log(
+    `${file}: ${e.type} deposit ${e.id}${e.prevId ? ` (prevId ${e.prevId})` : ''}, watermark ${e.watermark}, ` +
+      `registry totals ${c.registrar} registrars, ${c.contact} contacts, ${c.host} hosts, ${c.domain} domains; ` +
+      `${(bytes / 1e6).toFixed(1)} MB in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+}
 
 program
   .command('lookup')
