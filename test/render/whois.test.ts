@@ -154,3 +154,42 @@ test('configuration defaults carry the terms into the renderer', () => {
   const config = loadConfig(undefined, {}, {});
   assert.ok(config.registry.terms_of_use.length > 20);
 });
+
+test('one rule for optional fields on every answer kind and data shape: absent means no line, never an empty key', () => {
+  const renderer = new WhoisRenderer({ languages: [], termsOfUse: TERMS });
+  const bare = { name: 'Jan Jansen', street: ['Dorpsstraat 1'], city: 'Haarlem', cc: 'NL' };
+  const full = { ...bare, org: 'Example B.V.', sp: 'NH', pc: '2011 AA' };
+  const shapes = {
+    // Without organisation, state, postal code, fax, extensions or an update date; and with all of them.
+    sparse: { postal: bare, phones: { voice: '+31.201234567', voiceExt: undefined, fax: undefined, faxExt: undefined }, updated: undefined, reseller: undefined },
+    complete: { postal: full, phones: { voice: '+31.201234567', voiceExt: '12', fax: '+31.201234568', faxExt: '3' }, updated: '2024-05-29T20:13:00Z', reseller: 'Example Reseller' },
+  };
+  const optionalKeys = /^(Updated Date|Reseller|(Registrant|Admin|Tech|Billing) (Organization|State\/Province|Postal Code|Phone Ext|Fax|Fax Ext)|State\/Province|Postal Code|Fax Number)$/;
+  for (const [shape, s] of Object.entries(shapes)) {
+    const record = nicExample();
+    record.domain = { ...record.domain, updated: s.updated, reseller: s.reseller };
+    for (const role of ['registrant', 'admin', 'tech'] as const) {
+      record.contacts[role] = contact(`${role.toUpperCase()}-9`, { postalInt: { ...s.postal }, postalLoc: undefined, ...s.phones });
+    }
+    const r = registrar({ fax: s.phones.fax, postal: { street: ['1 Way'], city: 'Town', cc: 'US', ...(shape === 'complete' ? { sp: 'CA', pc: '90292' } : {}) } });
+    const answers = {
+      'domain (public)': viewDomain(record, PUBLIC_ACCESS),
+      'domain (authorized)': viewDomain(record, TIER_ACCESS.authorized),
+      registrar: viewRegistrar(r),
+      'name server': viewHosts([{ host: host('ns1.nic.example'), registrar: r }]),
+    };
+    for (const [kind, view] of Object.entries(answers)) {
+      const lines = renderer.render(resolution(view)).split('\r\n');
+      const keys = lines.filter((l) => /^[A-Z][^:]*: /.test(l)).map((l) => l.slice(0, l.indexOf(': ')));
+      assert.deepEqual(lines.filter((l) => l.endsWith(': ')), [], `${kind}, ${shape}: no key with an empty value`);
+      const optional = keys.filter((k) => optionalKeys.test(k));
+      if (shape === 'sparse') {
+        // The public view still shows the redaction text where personal fields stand, whether or not they hold a value.
+        const shown = optional.filter((k) => !lines.includes(`${k}: REDACTED FOR PRIVACY`));
+        assert.deepEqual(shown, [], `${kind}, sparse: no optional line without a value`);
+      } else if (kind !== 'name server') {
+        assert.ok(optional.length > 0, `${kind}, complete: the optional fields with values are shown`);
+      }
+    }
+  }
+});
