@@ -71,6 +71,7 @@ const PLANTS: Plant[] = [
   { contact: contact('BAD-PHONE-PLAN', { voice: '+1.5555551000' }), field: 'voice', reason: 'phone-number' },
   { contact: contact('BAD-PHONE-CC', { voice: '+999.1234567' }), field: 'voice', reason: 'phone-country-code' },
   { contact: contact('BAD-PHONE-DOT', { voice: '+12.125551234' }), field: 'voice', reason: 'phone-country-code' },
+  { contact: contact('BAD-PHONE-LONG', { voice: '+353.12345678901234' }), field: 'voice', reason: 'phone-format' },
   { contact: contact('BAD-FAX', { fax: '+44.2012' }), field: 'fax', reason: 'phone-number' },
   { contact: contact('NO-VOICE', { voice: undefined }), field: 'voice', reason: 'phone-missing' },
   { contact: contact('BAD-EMAIL-LEN', { email: `${'é'.repeat(40)}@example.com` }), field: 'email', reason: 'email-syntax' },

@@ -6,11 +6,15 @@
 import { parsePhoneNumberWithError, ParseError } from 'libphonenumber-js/max';
 import { isE164 } from '../../model/validate.js';
 
+const MAX_LENGTH = 17; // RFC 5733 contact-1.0 schema, e164StringType
+
 export type PhoneProblem = { reason: 'phone-format' | 'phone-country-code' | 'phone-number'; detail: string };
 
 /** Why `value` is not a valid telephone number, or undefined when it is one. */
 export function phoneProblem(value: string): PhoneProblem | undefined {
   if (!isE164(value)) return { reason: 'phone-format', detail: 'is not of the form +CC.NUMBER (country code, a dot, up to 14 digits)' };
+  // The schema's maxLength: E.164 allows 15 digits in all, country code included.
+  if (value.length > MAX_LENGTH) return { reason: 'phone-format', detail: `is longer than the ${MAX_LENGTH} characters of EPP's e164StringType (15 digits in all)` };
   const [cc, number] = value.slice(1).split('.');
   let parsed;
   try {
