@@ -1,4 +1,7 @@
 // The port-43 query grammar (digest whois-text.md §2): one line, an optional keyword, one argument.
+// The web lookup box (web-lookup.ts) takes the same, and a little more.
+import { isIP } from 'node:net';
+import { normalizeName } from '../model/idn.js';
 import { BadQuery, quoteForMessage } from './bad-query.js';
 import { domainQuery, nameserverQuery, registrarQuery } from './names.js';
 import type { Query } from './query.js';
@@ -37,5 +40,17 @@ export function parseWhoisLine(line: string, tlds: readonly string[]): Query {
     return keyword(rest, tlds);
   }
   if (space >= 0) throw new BadQuery(`unknown keyword "${quoteForMessage(first, 32)}"; send "help" for the query syntax`);
+  return bareQuery(text, tlds);
+}
+
+/**
+ * A query without a keyword: a domain, as most clients send it; or, as the web form and most
+ * registries take them, an IP address (the name servers with that glue) or a name of three or more
+ * labels (domains are registered at the second level: it is a host).
+ */
+function bareQuery(text: string, tlds: readonly string[]): Query {
+  if (isIP(text)) return nameserverQuery(text);
+  const forms = normalizeName(text);
+  if (forms && forms.aLabel.split('.').length > 2) return nameserverQuery(text);
   return domainQuery(text, tlds);
 }

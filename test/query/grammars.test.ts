@@ -66,3 +66,12 @@ test('a web search page: its offset and limit within the cap', () => {
   assert.equal(parsed.kind, 'search');
   assert.match(parsed.error!.message, /missing value after "cc:"/);
 });
+
+test('port 43 answers a bare name server name or address as the web form does', () => {
+  assert.deepEqual(parseWhoisBytes(Buffer.from('ns1.nic.example'), TLDS), { kind: 'nameserver', name: 'ns1.nic.example' });
+  assert.deepEqual(parseWhoisBytes(Buffer.from('192.0.2.53'), TLDS), { kind: 'nameserver-ip', address: '192.0.2.53' });
+  assert.deepEqual(parseWhoisBytes(Buffer.from('2001:DB8::53'), TLDS), { kind: 'nameserver-ip', address: '2001:db8::53' });
+  assert.deepEqual(parseWhoisBytes(Buffer.from('ns1.example.com'), TLDS), { kind: 'nameserver', name: 'ns1.example.com' }, 'an external host too');
+  assert.equal(parseWhoisBytes(Buffer.from('nic.example'), TLDS).kind, 'domain');
+  assert.throws(() => parseWhoisBytes(Buffer.from('nic.other'), TLDS), /answers only for \.example/);
+});

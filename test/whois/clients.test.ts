@@ -58,3 +58,11 @@ test('the public answer parsed by whoiser carries no personal data', { skip }, a
     assert.equal(text.includes(secret), false, secret);
   }
 });
+
+test('whois(1) with a bare name server name or address gets the name server answer', { skip }, async () => {
+  const byName = await whois('ns1.nic.example');
+  assert.match(byName, /^Server Name: NS1\.NIC\.EXAMPLE\r?\n/);
+  assert.match(byName, /\nIP Address: 192\.0\.2\.53\r?\n/);
+  const byAddress = await whois('192.0.2.53');
+  assert.match(byAddress, /^Server Name: NS1\.NIC\.EXAMPLE\r?\n/);
+});
