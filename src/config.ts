@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import YAML from 'yaml';
+import { parseCidr } from './policy/cidr-set.js';
 import { DURATION_PATTERN } from './policy/duration.js';
 
 export interface Config {
@@ -306,20 +307,48 @@ export function loadConfig(file?: string, flags: Overrides = {}, env: NodeJS.Pro
       throw new ConfigError(`${file} is not valid YAML: ${(err as Error).message}`);
     }
     if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${file} must hold a mapping of settings`);
+    // The file is checked on its own first: a bad value in it is an error even where a flag or a
+    // variable overrides the key.
+    checked(structuredClone(raw), `in ${file}`);
   }
   for (const layer of [flags, envOverrides(env)]) {
     for (const [path, value] of Object.entries(layer)) if (value !== undefined) setPath(raw, path, coerce(path, value));
   }
+  return checked(raw, file ? `(${file} with flags and RDDS_ variables)` : '');
+}
+
+/** The keys that hold lists of addresses or CIDR ranges, each checked as such. */
+function cidrLists(c: Config): [string, string[]][] {
+  return [
+    ['policy.allowlist', c.policy.allowlist],
+    ['policy.trusted_proxies', c.policy.trusted_proxies],
+    ['policy.tiers.authorized', c.policy.tiers.authorized],
+    ...Object.entries(c.policy.tiers.registrars).map(([id, list]): [string, string[]] => [`policy.tiers.registrars.${id}`, list]),
+  ];
+}
+
+/** Fills defaults and checks `raw` against the schema and the address lists; throws ConfigError naming every bad key. */
+function checked(raw: any, where: string): Config {
+  const messages: string[] = [];
   if (!check(raw)) {
-    const messages = (check.errors ?? []).map((e) => {
+    for (const e of check.errors ?? []) {
       const key = e.instancePath.slice(1).replace(/\//g, '.');
       if (e.keyword === 'additionalProperties') {
         const extra = (e.params as { additionalProperty: string }).additionalProperty;
-        return `unknown key ${key ? key + '.' : ''}${extra}`;
-      }
-      return `${key || '(top level)'} ${e.message}`;
-    });
-    throw new ConfigError(`bad configuration${file ? ` in ${file}` : ''}: ${[...new Set(messages)].join('; ')}`);
+        messages.push(`unknown key ${key ? key + '.' : ''}${extra}`);
+      } else messages.push(`${key || '(top level)'} ${e.message}`);
+    }
+  } else {
+    for (const [key, list] of cidrLists(raw as Config)) {
+      list.forEach((entry, i) => {
+        try {
+          parseCidr(entry);
+        } catch {
+          messages.push(`${key}[${i}] is not an address or CIDR range: ${JSON.stringify(entry)}`);
+        }
+      });
+    }
   }
+  if (messages.length > 0) throw new ConfigError(`bad configuration${where ? ` ${where}` : ''}: ${[...new Set(messages)].join('; ')}`);
   return raw as Config;
 }

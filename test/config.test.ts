@@ -49,3 +49,17 @@ test('flags override the file and RDDS_ variables override both', () => {
   assert.equal(config.policy.rate_limit.per_minute, 5);
   assert.throws(() => loadConfig(undefined, {}, { RDDS_WHOIS_PORT: 'forty-three' }), /whois\.port must be integer/);
 });
+
+test('the file is checked on its own: a bad value in it is refused even where a flag overrides the key', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'rdds-config-')), 'rdds.yaml');
+  writeFileSync(file, 'whois:\n  port: seventy\n');
+  assert.throws(() => loadConfig(file, { 'whois.port': '4343' }, {}), (err: unknown) => err instanceof ConfigError && /in .*rdds\.yaml: whois\.port must be integer/.test(err.message));
+  assert.throws(() => loadConfig(file, {}, { RDDS_WHOIS_PORT: '4343' }), /whois\.port must be integer/);
+});
+
+test('every address list is checked, and the message names the key and the entry', () => {
+  refused('policy:\n  allowlist: [127.0.0.1/8, 127.0.0.1/99]\n', /policy\.allowlist\[1\] is not an address or CIDR range: "127\.0\.0\.1\/99"/);
+  refused('policy:\n  trusted_proxies: [haproxy]\n', /policy\.trusted_proxies\[0\] is not an address/);
+  refused('policy:\n  tiers:\n    registrars:\n      "5555555": [10.0.0.0/33]\n', /policy\.tiers\.registrars\.5555555\[0\]/);
+  assert.throws(() => loadConfig(undefined, { 'policy.tiers.authorized': '192.0.2.0/24,2001:db8::/129' }, {}), /policy\.tiers\.authorized\[1\]/);
+});

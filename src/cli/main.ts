@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // The `rdds` command: serve, import, demo, lookup (and the operator commands). Flag names are a
 // contract (../shared/DESIGN.md): operators' scripts and test harnesses rely on them.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config, type Overrides } from '../config.js';
 import { ImportError, importJsonLines, progressReporter } from '../ingest/jsonl.js';
@@ -16,6 +19,7 @@ import { BanCommandError, banCommand, listBansCommand, unbanCommand } from '../p
 import { parseWith } from '../query/query.js';
 import { parseWhoisLine } from '../query/whois-line.js';
 import { WhoisRenderer, whoisOptions } from '../render/whois.js';
+import { ListenError } from '../server/listen-error.js';
 import { startService } from '../server/service.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
@@ -23,18 +27,46 @@ import type { Store } from '../store/store.js';
 /** A failure the user can act on: printed as one line, exit status 1, no stack trace. */
 class UserError extends Error {}
 
+/** The version in package.json (found upwards from this file: src/cli/ under tsx, dist/src/cli/ when built). */
+function version(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
+}
+
 const program = new Command('rdds')
   .description('Registration Data Directory Service: port-43 WHOIS, web WHOIS and RDAP for a domain registry')
+  .version(version(), '-V, --version', 'print the version of rdds')
   .showHelpAfterError();
 
-const configOption = () => new Option('--config <file>', 'YAML configuration file (RDDS_CONFIG)').env('RDDS_CONFIG');
+const configOption = () => new Option('--config <file>', 'YAML configuration file').env('RDDS_CONFIG');
 const dbOption = () => new Option('--db <path|url>', 'SQLite file path or postgres:// URL (default ./rdds.sqlite)');
 
+/** Set once a configuration asks for debug logging: unexpected errors then print their stack. */
+let debug = ['debug', 'trace'].includes(process.env.RDDS_LOG_LEVEL ?? '');
+
 function config(opts: { config?: string; db?: string }, more: Overrides = {}): Config {
-  return loadConfig(opts.config, { db: opts.db, ...more });
+  const cfg = loadConfig(opts.config, { db: opts.db, ...more });
+  debug ||= cfg.log.level === 'debug' || cfg.log.level === 'trace';
+  return cfg;
+}
+
+/**
+ * Checks a SQLite `db` before it is opened. `mustExist` for the commands that only read the data
+ * (serve without --demo, lookup): a database that is not there is an error, not an empty one made
+ * on the spot.
+ */
+function checkDatabase(cfg: Config, mustExist: boolean): void {
+  if (/^postgres(ql)?:\/\//.test(cfg.db)) return;
+  if (!existsSync(cfg.db)) {
+    if (mustExist) throw new UserError(`db (--db) ${cfg.db}: no such database; create it with rdds import or rdds demo (or rdds serve --demo)`);
+  } else if (statSync(cfg.db).isDirectory()) throw new UserError(`db (--db) ${cfg.db}: is a directory, not a SQLite database file`);
 }
 
 async function withStore<T>(cfg: Config, fn: (store: Store) => Promise<T>): Promise<T> {
+  checkDatabase(cfg, false);
   const store = await openStore(cfg.db);
   try {
     return await fn(store);
@@ -64,7 +96,8 @@ program
       'http.port': opts.httpPort,
       'admin.port': opts.adminPort,
     });
-    if (opts.demo !== undefined) {
+    if (opts.demo === undefined) checkDatabase(cfg, true);
+    else {
       await withStore(cfg, async (store) => {
         if ((await store.lookupDomain('nic.example')) !== undefined) return;
         const domains = opts.demo === true ? DEMO_DEFAULT_DOMAINS : Number(opts.demo);
@@ -77,6 +110,7 @@ program
     console.log(`rdds serving ${cfg.registry.tlds.map((t) => '.' + t).join(', ')} from ${service.store.kind} (${cfg.db})`);
     console.log(`  WHOIS (port 43 protocol): ${where(cfg.whois.host, service.ports.whois)}   try: whois -h 127.0.0.1 -p ${service.ports.whois} nic.example`);
     console.log(`  HTTP (web WHOIS, RDAP):   ${where(cfg.http.host, service.ports.http)}   try: curl http://127.0.0.1:${service.ports.http}/rdap/domain/nic.example`);
+    console.log(`  admin (metrics, health):  ${where(cfg.admin.host, service.ports.admin)}   try: curl http://127.0.0.1:${service.ports.admin}/readyz`);
     let stopping = false;
     const stop = async () => {
       if (stopping) return;
@@ -174,6 +208,7 @@ program
   .addOption(new Option('--tier <tier>', 'access tier to answer for').choices(['public', 'authorized']).default('public'))
   .action(async (words: string[], opts) => {
     const cfg = config(opts);
+    checkDatabase(cfg, true);
     // The answer goes through the same pipeline as port 43; the tier is chosen by a fake address
     // that the configuration of this one call puts in the authorized range.
     if (opts.tier === 'authorized') cfg.policy.tiers.authorized = ['127.0.0.1/32'];
@@ -225,10 +260,14 @@ program
   .action(async (opts) => console.log(await listBansCommand(config(opts))));
 
 program.parseAsync().catch((err: unknown) => {
-  if (err instanceof BanCommandError || err instanceof UserError || err instanceof ReportError || err instanceof ConfigError || err instanceof ImportError || err instanceof ValidationError) {
-    console.error(`rdds: ${err.message}`);
+  const known = [BanCommandError, UserError, ReportError, ConfigError, ImportError, ValidationError, ListenError, DepositWriteError];
+  if (known.some((type) => err instanceof type)) {
+    console.error(`rdds: ${(err as Error).message}`);
   } else {
-    console.error(`rdds: ${err instanceof Error ? err.stack : String(err)}`);
+    // Something rdds did not expect: one line for the operator; the stack only with debug logging.
+    console.error(`rdds: ${err instanceof Error ? err.message : String(err)}`);
+    if (debug && err instanceof Error) console.error(err.stack);
+    else console.error('rdds: (set RDDS_LOG_LEVEL=debug, or log.level: debug, for the details)');
   }
   process.exit(1);
 });

@@ -75,10 +75,22 @@ export async function banCommand(config: Config, address: string, opts: { for?: 
   try {
     const ban: Ban = { target: t, until: now + ms, reason: opts.reason ?? 'banned by the operator', created: now, source: 'operator' };
     await store.ban(ban);
-    return `banned ${t} until ${new Date(ban.until).toISOString()} (${formatDuration(ms)}) in ${store.where}`;
+    const done = `banned ${t} until ${new Date(ban.until).toISOString()} (${formatDuration(ms)}) in ${store.where}`;
+    const allowed = allowlisted(config, t);
+    return allowed ? `${done}\nnote: ${t} overlaps policy.allowlist (${allowed}): allowlisted addresses are never banned, so the ban has no effect on them` : done;
   } finally {
     await store.close();
   }
+}
+
+/** The allowlist entries a ban target overlaps (joined), or undefined. */
+function allowlisted(config: Config, target: string): string | undefined {
+  const t = parseCidr(target);
+  const hits = config.policy.allowlist.filter((entry) => {
+    const a = parseCidr(entry);
+    return a.family === t.family && a.first <= t.last && t.first <= a.last;
+  });
+  return hits.length > 0 ? hits.join(', ') : undefined;
 }
 
 export async function unbanCommand(config: Config, address: string): Promise<string> {

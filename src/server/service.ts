@@ -15,6 +15,7 @@ import { WhoisRenderer, whoisOptions } from '../render/whois.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { HttpServer } from './http.js';
+import { listenOr } from './listen-error.js';
 import { Port43Server } from './port43.js';
 import { RdapDoor, rdapDoorOptions } from './rdap-door.js';
 import { WebDoor } from './web-door.js';
@@ -77,7 +78,26 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
   observe.attach({ pipeline, whois, http, policy });
   const admin = new HttpServer({ hosts: config.admin.host, port: config.admin.port, maxHeaderBytes: 8192, requestTimeoutMs: 10000, keepAliveTimeoutMs: 5000 });
   admin.routes.push(...observe.routes());
-  const ports = { whois: await whois.listen(), http: await http.listen(), admin: await admin.listen() };
+  const stopAll = async () => {
+    process.off('SIGHUP', reload);
+    await Promise.all([whois.close(), http.close()]);
+    await pipeline.stop();
+    await admin.close();
+    await observe.close();
+    await policy.close();
+    if (!parts.store) await store.close();
+  };
+  let ports: Service['ports'];
+  try {
+    ports = {
+      whois: await listenOr('whois.host / whois.port, --host / --whois-port', () => whois.listen()),
+      http: await listenOr('http.host / http.port, --host / --http-port', () => http.listen()),
+      admin: await listenOr('admin.host / admin.port, --host / --admin-port', () => admin.listen()),
+    };
+  } catch (err) {
+    await stopAll(); // a listener that could not be opened: nothing half-started stays behind
+    throw err;
+  }
   observe.started({ ports, storeKind: store.kind });
   return {
     config,
@@ -88,14 +108,6 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
     admin,
     observe,
     ports,
-    async close() {
-      process.off('SIGHUP', reload);
-      await Promise.all([whois.close(), http.close()]);
-      await pipeline.stop();
-      await admin.close();
-      await observe.close();
-      await policy.close();
-      if (!parts.store) await store.close();
-    },
+    close: stopAll,
   };
 }

@@ -165,6 +165,11 @@ describe('operator bans with memory state', () => {
       await until(() => state.table.size === 0);
       assert.equal((await ask()).admitted, true);
       await assert.rejects(unbanCommand(cfg, '203.0.113.0/24'), /is not banned/);
+      // A ban of an allowlisted address (or of a range that holds one) says it will have no effect.
+      const allowing = { ...cfg, policy: { ...cfg.policy, allowlist: ['198.51.100.16/28'] } };
+      assert.match(await banCommand(allowing, '198.51.100.20', {}), /\nnote: 198\.51\.100\.20 overlaps policy\.allowlist \(198\.51\.100\.16\/28\): .*no effect/);
+      assert.match(await banCommand(allowing, '198.51.100.0/24', {}), /overlaps policy\.allowlist/);
+      assert.doesNotMatch(await banCommand(allowing, '198.51.100.1', {}), /note:/);
     } finally {
       clearInterval(keepAlive);
       await policy.close();
