@@ -6,6 +6,7 @@ import { Ajv } from 'ajv';
 import YAML from 'yaml';
 import { parseCidr } from './policy/cidr-set.js';
 import { DURATION_PATTERN } from './policy/duration.js';
+import { BUILT_IN_WORDS } from './render/page-texts.js';
 
 export interface Config {
   db: string;
@@ -49,8 +50,10 @@ export interface Config {
   /** The web door: lookup pages, searchable WHOIS, captcha (src/server/web-door.ts, docs/web.md). */
   web: {
     enabled: boolean;
-    /** Page languages offered (?lang= or Accept-Language); the first is the default. */
-    languages: ('en' | 'ja')[];
+    /** Page languages offered (?lang= or Accept-Language); the first is the default. Built in: en, ja, ru; others from language_files. */
+    languages: string[];
+    /** Language code -> YAML file of its page texts and labels (docs/web.md). */
+    language_files: Record<string, string>;
     /** Tiers that may use the searchable WHOIS (/search, /search.json). */
     search_tiers: ('public' | 'registrar' | 'authorized')[];
     /** Domain names on one page of search results. */
@@ -180,7 +183,8 @@ export const CONFIG_SCHEMA = root({
   }),
   web: obj({
     enabled: { type: 'boolean', default: true },
-    languages: { type: 'array', items: { enum: ['en', 'ja'] }, minItems: 1, uniqueItems: true, default: ['en', 'ja'] },
+    languages: { type: 'array', items: { type: 'string', pattern: '^[a-z]{2,3}$' }, minItems: 1, uniqueItems: true, default: ['en', 'ja', 'ru'] },
+    language_files: { type: 'object', patternProperties: { '^[a-z]{2,3}$': { type: 'string', minLength: 1 } }, additionalProperties: false, default: {} },
     search_tiers: { type: 'array', items: { enum: ['public', 'registrar', 'authorized'] }, uniqueItems: true, default: ['authorized'] },
     page_size: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
     result_cap: { type: 'integer', minimum: 1, maximum: 100000, default: 1000 },
@@ -265,7 +269,11 @@ function leafPaths(schema: any, prefix = ''): string[] {
 
 function schemaAt(path: string): any {
   let s: any = CONFIG_SCHEMA;
-  for (const part of path.split('.')) s = s?.properties?.[part];
+  for (const part of path.split('.')) {
+    // A map's entries (policy.tiers.registrars.<IANA ID>, web.language_files.<code>) by their key pattern.
+    const pattern = Object.entries(s?.patternProperties ?? {}).find(([re]) => new RegExp(re).test(part));
+    s = s?.properties?.[part] ?? pattern?.[1];
+  }
   return s;
 }
 
@@ -339,6 +347,12 @@ function checked(raw: any, where: string): Config {
       } else messages.push(`${key || '(top level)'} ${e.message}`);
     }
   } else {
+    const web = (raw as Config).web;
+    web.languages.forEach((code, i) => {
+      if (!Object.hasOwn(BUILT_IN_WORDS, code) && !web.language_files[code]) {
+        messages.push(`web.languages[${i}] "${code}" is not built in (${Object.keys(BUILT_IN_WORDS).join(', ')}): name its file of labels in web.language_files.${code}`);
+      }
+    });
     for (const [key, list] of cidrLists(raw as Config)) {
       list.forEach((entry, i) => {
         try {

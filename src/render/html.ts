@@ -8,14 +8,13 @@ import type { Config } from '../config.js';
 import { statusUrl } from '../model/statuses.js';
 import type { Host, Registrar, RegistrarPerson } from '../model/types.js';
 import type { Resolution } from '../resolution.js';
-import { CONTACT_FIELDS, EMAIL_REDACTED_TEXT, REDACTED_TEXT, ROLE_WORDS } from '../policy/fields.js';
+import { CONTACT_FIELDS, EMAIL_REDACTED_TEXT, REDACTED_TEXT } from '../policy/fields.js';
 import { REDACTED, type ContactView, type DomainView, type HostView, type RegistrarView, type SearchView } from '../policy/view.js';
 import { httpStatus, retryAfter } from './http-status.js';
-import { translate } from './labels.js';
+import { builtInLanguage, fileLanguage, isBuiltIn, type PageLanguage } from './page-language.js';
+import { fill } from './page-texts.js';
 import { forbiddenText } from './texts.js';
 import { whoisDate } from './whois.js';
-
-export type PageLanguage = 'en' | 'ja';
 
 export interface HtmlAnswer {
   status: number;
@@ -40,166 +39,9 @@ function data(value: unknown): string {
   return `<bdi>${esc(value)}</bdi>`;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Page text in English and Japanese
-
-const TEXT = {
-  en: {
-    title: 'Registration data lookup',
-    searchTitle: 'Searchable WHOIS',
-    skip: 'Skip to content',
-    lookupLabel: 'Domain name, name server, IP address or registrar',
-    lookupHint: 'For example nic.example, ドメイン.example, ns1.nic.example, 192.0.2.53 or 5555555 (IANA ID).',
-    lookupButton: 'Look up',
-    searchLabel: 'Search expression',
-    searchButton: 'Search',
-    searchHint: 'Terms are field:value. Fields: domain, name, org, street, city, sp (state/province), pc (postal code), cc (country), registrar (IANA ID or name), ns (name server), nsip (name server IP address). * matches any run of characters, ? one character; plain text matches anywhere in names, organisations, addresses and domain names, and exactly in the other fields. Join terms with AND, OR, NOT and parentheses; quote values with spaces.',
-    searchExample: 'Example:',
-    results: (from: number, to: number) => `Results ${from}–${to}`,
-    noResults: 'No domain matches this search.',
-    previous: 'Previous page',
-    next: 'Next page',
-    capped: (cap: number) => `Only the first ${cap} results can be shown; narrow the search to see others.`,
-    searchNotAllowed: 'The searchable WHOIS is open only to authorised users. Ask the registry for access.',
-    domain: 'Domain',
-    idn: 'Internationalised name',
-    registration: 'Registration',
-    registrar: 'Registrar',
-    status: 'Status',
-    contacts: 'Contacts',
-    nameservers: 'Name servers',
-    noNameservers: 'This domain has no name servers.',
-    dnssec: 'DNSSEC',
-    signed: 'Signed (the zone publishes DS records for this domain)',
-    unsigned: 'Not signed',
-    dsRecords: 'DS records',
-    keyTag: 'Key tag',
-    algorithm: 'Algorithm',
-    digestType: 'Digest type',
-    digest: 'Digest',
-    host: 'Name server',
-    addresses: 'IP addresses',
-    noAddresses: 'No glue addresses',
-    registrarAddress: 'Address',
-    adminContact: 'Administrative contact',
-    techContact: 'Technical contact',
-    whoisText: 'Port-43 WHOIS text of this answer',
-    whoisTextLink: 'Plain text',
-    terms: 'Terms of use',
-    lastUpdate: 'Last update of the registration data',
-    notFoundTitle: 'Not found',
-    notFound: (q: string) => `No object matches ${q}.`,
-    badQueryTitle: 'The query could not be read',
-    refusedTitle: 'Too many queries',
-    refusedRetry: (s: number) => `Please try again in ${s} seconds.`,
-    bannedTitle: 'Access refused',
-    errorTitle: 'Something went wrong',
-    captchaTitle: 'Please confirm you are a person',
-    captchaText: (n: number) => `Lookups from your address have passed the ${n} free lookups a day. Your browser can solve a small computing puzzle to continue (it takes a few seconds, and no data leaves this site). Then press the button again.`,
-    captchaBad: 'The confirmation was missing, expired or already used. Please solve the puzzle again.',
-    captchaNoScript: 'This check needs JavaScript. Command-line clients can use port-43 WHOIS or RDAP instead.',
-    language: 'Language',
-    redacted: 'Withheld for privacy',
-    emailRedacted: 'Not shown. Contact the registrar of record (above) to reach this contact.',
-    statusUrl: 'What this status means at ICANN',
-    rdap: 'RDAP',
-    tooBroad: 'Results',
-  },
-  ja: {
-    title: '登録情報の検索',
-    searchTitle: '検索可能なWHOIS',
-    skip: '本文へ移動',
-    lookupLabel: 'ドメイン名・ネームサーバ・IPアドレス・レジストラ',
-    lookupHint: '例: nic.example、ドメイン.example、ns1.nic.example、192.0.2.53、5555555（IANA ID）',
-    lookupButton: '検索',
-    searchLabel: '検索式',
-    searchButton: '検索',
-    searchHint: '条件は「項目:値」で書きます。項目: domain、name（氏名）、org（組織）、street（住所）、city（市区町村）、sp（都道府県）、pc（郵便番号）、cc（国）、registrar（IANA IDまたは名前）、ns（ネームサーバ）、nsip（ネームサーバのIPアドレス）。* は任意の文字列、? は任意の1文字に一致します。ワイルドカードのない値は、氏名・組織・住所・ドメイン名では部分一致、その他の項目では完全一致です。AND、OR、NOT と括弧で組み合わせ、空白を含む値は引用符で囲みます。',
-    searchExample: '例:',
-    results: (from: number, to: number) => `${from}〜${to}件目`,
-    noResults: 'この条件に一致するドメインはありません。',
-    previous: '前のページ',
-    next: '次のページ',
-    capped: (cap: number) => `表示できるのは最初の${cap}件までです。条件を絞り込んでください。`,
-    searchNotAllowed: '検索可能なWHOISは許可された利用者だけが使えます。利用についてはレジストリにお問い合わせください。',
-    domain: 'ドメイン',
-    idn: '国際化ドメイン名',
-    registration: '登録',
-    registrar: 'レジストラ',
-    status: 'ステータス',
-    contacts: '連絡先',
-    nameservers: 'ネームサーバ',
-    noNameservers: 'このドメインにはネームサーバがありません。',
-    dnssec: 'DNSSEC',
-    signed: '署名あり（このドメインのDSレコードがゾーンに公開されています）',
-    unsigned: '署名なし',
-    dsRecords: 'DSレコード',
-    keyTag: '鍵タグ',
-    algorithm: 'アルゴリズム',
-    digestType: 'ダイジェスト種別',
-    digest: 'ダイジェスト',
-    host: 'ネームサーバ',
-    addresses: 'IPアドレス',
-    noAddresses: 'グルーアドレスなし',
-    registrarAddress: '住所',
-    adminContact: '管理担当者',
-    techContact: '技術担当者',
-    whoisText: 'この回答のポート43 WHOISテキスト',
-    whoisTextLink: 'テキスト形式',
-    terms: '利用条件',
-    lastUpdate: '登録データの最終更新',
-    notFoundTitle: '見つかりません',
-    notFound: (q: string) => `${q} に一致するものはありません。`,
-    badQueryTitle: '問い合わせを読み取れませんでした',
-    refusedTitle: '問い合わせが多すぎます',
-    refusedRetry: (s: number) => `${s}秒後にもう一度お試しください。`,
-    bannedTitle: 'アクセスが拒否されました',
-    errorTitle: 'エラーが発生しました',
-    captchaTitle: '確認のお願い',
-    captchaText: (n: number) => `お使いのアドレスからの検索が1日の無料回数（${n}回）を超えました。続けるには、ブラウザで小さな計算パズルを解いてください（数秒かかります。データは外部に送られません）。その後もう一度ボタンを押してください。`,
-    captchaBad: '確認が見つからないか、期限切れか、使用済みです。もう一度パズルを解いてください。',
-    captchaNoScript: 'この確認にはJavaScriptが必要です。コマンドラインからはポート43のWHOISまたはRDAPをご利用ください。',
-    language: '言語',
-    redacted: 'プライバシー保護のため非表示',
-    emailRedacted: '表示しません。この連絡先へは上記のレジストラにお問い合わせください。',
-    statusUrl: 'ICANNによるこのステータスの説明',
-    rdap: 'RDAP',
-    tooBroad: '結果',
-  },
-} as const;
-
-type Texts = (typeof TEXT)['en'] | (typeof TEXT)['ja'];
-
-/** Plain-words explanations of EPP statuses (RFC 5731 §2.3, ICANN's EPP status code guide). */
-const STATUS_WORDS: Record<string, { en: string; ja: string }> = {
-  ok: { en: 'Active: no restrictions apply.', ja: '有効：制限はありません。' },
-  inactive: { en: 'Inactive: the domain has no name servers and does not resolve.', ja: '非アクティブ：ネームサーバがなく名前解決されません。' },
-  addPeriod: { en: 'Newly registered: a grace period after registration.', ja: '新規登録直後の猶予期間です。' },
-  autoRenewPeriod: { en: 'Just renewed automatically: a grace period after the renewal.', ja: '自動更新直後の猶予期間です。' },
-  renewPeriod: { en: 'Just renewed: a grace period after the renewal.', ja: '更新直後の猶予期間です。' },
-  transferPeriod: { en: 'Just transferred to a new registrar: a grace period after the transfer.', ja: 'レジストラ移管直後の猶予期間です。' },
-  redemptionPeriod: { en: 'Deleted, but the registrar can still restore it for a short time.', ja: '削除されましたが、短期間はレジストラが復元できます。' },
-  pendingCreate: { en: 'Registration is being processed.', ja: '登録手続き中です。' },
-  pendingDelete: { en: 'Will be deleted soon and then become available again.', ja: 'まもなく削除され、再登録可能になります。' },
-  pendingRenew: { en: 'A renewal is being processed.', ja: '更新手続き中です。' },
-  pendingRestore: { en: 'A restore is being processed.', ja: '復元手続き中です。' },
-  pendingTransfer: { en: 'A transfer to another registrar is being processed.', ja: '他のレジストラへの移管手続き中です。' },
-  pendingUpdate: { en: 'A change is being processed.', ja: '変更手続き中です。' },
-  clientDeleteProhibited: { en: 'The registrar has locked the domain against deletion.', ja: 'レジストラにより削除が禁止されています。' },
-  clientRenewProhibited: { en: 'The registrar has locked the domain against renewal.', ja: 'レジストラにより更新が禁止されています。' },
-  clientTransferProhibited: { en: 'The registrar has locked the domain against transfer to another registrar.', ja: 'レジストラにより他のレジストラへの移管が禁止されています。' },
-  clientUpdateProhibited: { en: 'The registrar has locked the domain against changes.', ja: 'レジストラにより変更が禁止されています。' },
-  serverDeleteProhibited: { en: 'The registry has locked the domain against deletion.', ja: 'レジストリにより削除が禁止されています。' },
-  serverRenewProhibited: { en: 'The registry has locked the domain against renewal.', ja: 'レジストリにより更新が禁止されています。' },
-  serverTransferProhibited: { en: 'The registry has locked the domain against transfer.', ja: 'レジストリにより移管が禁止されています。' },
-  serverUpdateProhibited: { en: 'The registry has locked the domain against changes.', ja: 'レジストリにより変更が禁止されています。' },
-  clientHold: { en: 'On hold by the registrar: the domain does not resolve.', ja: 'レジストラにより保留中：名前解決されません。' },
-  serverHold: { en: 'On hold by the registry: the domain does not resolve.', ja: 'レジストリにより保留中：名前解決されません。' },
-  linked: { en: 'Used as a name server by at least one domain.', ja: '少なくとも1つのドメインのネームサーバとして使われています。' },
-};
-
 export interface PageContext {
-  lang: PageLanguage;
+  /** The page language's code (one of HtmlOptions.languages). */
+  lang: string;
   /** The query text as typed (shown back in the form). */
   q: string;
   /** The port-43 text of the same resolution, offered in a <details> block (lookups only). */
@@ -214,6 +56,7 @@ export interface HtmlOptions {
   registryName: string;
   termsOfUse: string;
   termsOfUseUrl: string;
+  /** The languages offered, the default first. */
   languages: readonly PageLanguage[];
   freeLookups: number;
 }
@@ -223,7 +66,7 @@ export function htmlOptions(config: Config): HtmlOptions {
     registryName: config.registry.name,
     termsOfUse: config.registry.terms_of_use,
     termsOfUseUrl: config.registry.terms_of_use_url,
-    languages: config.web.languages,
+    languages: config.web.languages.map((code) => (isBuiltIn(code) ? builtInLanguage(code) : fileLanguage(code, config.web.language_files[code]))),
     freeLookups: config.web.captcha.free_lookups,
   };
 }
@@ -235,22 +78,36 @@ function withParam(path: string, key: string, value: string): string {
 }
 
 export class HtmlRenderer {
-  constructor(private readonly options: HtmlOptions) {}
+  private readonly languages: Map<string, PageLanguage>;
+
+  constructor(private readonly options: HtmlOptions) {
+    this.languages = new Map(options.languages.map((l) => [l.code, l]));
+  }
+
+  /** The language of a page. */
+  private l(ctx: PageContext): PageLanguage {
+    return this.languages.get(ctx.lang) ?? this.options.languages[0];
+  }
+
+  /** The words of a page's language. */
+  private t(ctx: PageContext): PageLanguage['text'] {
+    return this.l(ctx).text;
+  }
 
   // --- pages ---------------------------------------------------------------------------------
 
   home(ctx: PageContext): HtmlAnswer {
-    return { status: 200, body: this.page(ctx, TEXT[ctx.lang].title, this.lookupForm(ctx), { terms: false }) };
+    return { status: 200, body: this.page(ctx, this.t(ctx).title, this.lookupForm(ctx), { terms: false }) };
   }
 
   searchHome(ctx: PageContext): HtmlAnswer {
-    const t = TEXT[ctx.lang];
+    const t = this.t(ctx);
     return { status: 200, body: this.page(ctx, t.searchTitle, this.searchForm(ctx), { terms: false }) };
   }
 
   /** A lookup's resolution as a page. */
   lookup(res: Resolution, ctx: PageContext): HtmlAnswer {
-    const t = TEXT[ctx.lang];
+    const t = this.t(ctx);
     const common = this.common(res, ctx, this.lookupForm(ctx));
     if (common) return common;
     let title: string = t.title;
@@ -276,7 +133,7 @@ export class HtmlRenderer {
   }
 
   search(res: Resolution, ctx: PageContext): HtmlAnswer {
-    const t = TEXT[ctx.lang];
+    const t = this.t(ctx);
     const form = this.searchForm(ctx);
     if (res.outcome === 'not-found') {
       return { status: 200, body: this.page(ctx, t.searchTitle, `${form}<section aria-labelledby="results"><h2 id="results">${esc(t.tooBroad)}</h2><p>${esc(t.noResults)}</p></section>`) };
@@ -287,14 +144,14 @@ export class HtmlRenderer {
     const paging = ctx.search!;
     const from = found.offset + 1;
     const to = found.offset + found.domains.length;
-    const items = found.domains.map((name) => `<li><a href="/whois?q=${encodeURIComponent(name)}${ctx.lang !== this.options.languages[0] ? `&amp;lang=${ctx.lang}` : ''}">${data(name)}</a></li>`).join('');
+    const items = found.domains.map((name) => `<li><a href="/whois?q=${encodeURIComponent(name)}${ctx.lang !== this.options.languages[0].code ? `&amp;lang=${ctx.lang}` : ''}">${data(name)}</a></li>`).join('');
     const nav: string[] = [];
     if (paging.page > 1) nav.push(`<a rel="prev" href="${esc(withParam(ctx.selfPath, 'page', String(paging.page - 1)))}">${esc(t.previous)}</a>`);
     const capped = to >= paging.cap && found.more;
     if (found.more && !capped) nav.push(`<a rel="next" href="${esc(withParam(ctx.selfPath, 'page', String(paging.page + 1)))}">${esc(t.next)}</a>`);
-    const body = `${form}<section aria-labelledby="results"><h2 id="results">${esc(t.results(from, to))}</h2>`
+    const body = `${form}<section aria-labelledby="results"><h2 id="results">${esc(fill(t.results, { from, to }))}</h2>`
       + `<ol class="results" start="${from}">${items}</ol>`
-      + (capped ? `<p class="notice">${esc(t.capped(paging.cap))}</p>` : '')
+      + (capped ? `<p class="notice">${esc(fill(t.capped, { cap: paging.cap }))}</p>` : '')
       + (nav.length ? `<nav class="pager" aria-label="${esc(t.tooBroad)}">${nav.join(' ')}</nav>` : '')
       + `</section>${this.updated(res, ctx)}`;
     return { status: 200, body: this.page(ctx, t.searchTitle, body) };
@@ -302,20 +159,20 @@ export class HtmlRenderer {
 
   /** The searchable WHOIS is not open to this client. */
   searchForbidden(ctx: PageContext): HtmlAnswer {
-    const t = TEXT[ctx.lang];
+    const t = this.t(ctx);
     return { status: 403, body: this.page(ctx, t.bannedTitle, `<p class="error">${esc(t.searchNotAllowed)}</p>`) };
   }
 
   /** A public-tier lookup past its free lookups, without a solved challenge (`failed`: one was sent, and it did not pass). */
   private captcha(ctx: PageContext, failed: boolean): HtmlAnswer {
-    const t = TEXT[ctx.lang];
-    const body = `<p>${esc(t.captchaText(this.options.freeLookups))}</p>`
+    const t = this.t(ctx);
+    const body = `<p>${esc(fill(t.captchaText, { free: this.options.freeLookups }))}</p>`
       + (failed ? `<p class="error" role="alert">${esc(t.captchaBad)}</p>` : '')
       + `<form class="lookup" action="/whois" method="get">`
       + `<label for="q">${esc(t.lookupLabel)}</label>`
       + `<div class="row"><input id="q" name="q" type="text" value="${esc(ctx.q)}" required autocomplete="off" spellcheck="false">`
       + `<button type="submit">${esc(t.lookupButton)}</button></div>`
-      + (ctx.lang !== this.options.languages[0] ? `<input type="hidden" name="lang" value="${esc(ctx.lang)}">` : '')
+      + (ctx.lang !== this.options.languages[0].code ? `<input type="hidden" name="lang" value="${esc(ctx.lang)}">` : '')
       + `<altcha-widget challenge="/captcha/challenge" name="altcha" language="${ctx.lang}" configuration='{"hideFooter":true,"hideLogo":false}'></altcha-widget>`
       + `<noscript><p>${esc(t.captchaNoScript)}</p></noscript>`
       + `</form>`;
@@ -326,7 +183,7 @@ export class HtmlRenderer {
 
   /** Pages for outcomes other than an answer: refused, forbidden, bad query, error, not found. */
   private common(res: Resolution, ctx: PageContext, form: string): HtmlAnswer | undefined {
-    const t = TEXT[ctx.lang];
+    const t = this.t(ctx);
     const status = httpStatus(res);
     switch (res.outcome) {
       case 'refused': {
@@ -334,7 +191,7 @@ export class HtmlRenderer {
         const wait = retryAfter(res);
         const title = wait !== undefined ? t.refusedTitle : t.bannedTitle;
         const lines = r.message.map((l) => `<p>${esc(l)}</p>`).join('');
-        const retry = wait !== undefined && r.retryAfterSeconds ? `<p>${esc(t.refusedRetry(r.retryAfterSeconds))}</p>` : '';
+        const retry = wait !== undefined && r.retryAfterSeconds ? `<p>${esc(fill(t.refusedRetry, { seconds: r.retryAfterSeconds }))}</p>` : '';
         return { status, retryAfter: wait, body: this.page(ctx, title, `<div class="error" role="alert">${lines}${retry}</div>`) };
       }
       case 'forbidden': {
@@ -348,7 +205,7 @@ export class HtmlRenderer {
       case 'error':
         return { status, body: this.page(ctx, t.errorTitle, `<p class="error" role="alert">${esc(res.error ?? 'internal error')}</p>`) };
       case 'not-found':
-        return { status, body: this.page(ctx, t.notFoundTitle, `${form}<p role="status">${esc(t.notFound(ctx.q))}</p>${this.updated(res, ctx)}`) };
+        return { status, body: this.page(ctx, t.notFoundTitle, `${form}<p role="status">${esc(fill(t.notFound, { q: ctx.q }))}</p>${this.updated(res, ctx)}`) };
       case 'answered':
         if (!res.view && !res.search) return { status: 200, body: this.page(ctx, t.title, form, { terms: false }) };
         return undefined;
@@ -358,9 +215,9 @@ export class HtmlRenderer {
   // --- records -------------------------------------------------------------------------------
 
   private domain(view: DomainView, ctx: PageContext): string {
-    const t = TEXT[ctx.lang];
+    const t = this.t(ctx);
     const { domain: d, registrar: r, hosts } = view.record;
-    const k = (key: string) => this.key(key, ctx.lang);
+    const k = (key: string) => this.l(ctx).key(key);
     let out = `<h1 id="title">${data(d.unicodeName ?? d.name)}</h1>`;
     if (d.unicodeName) out += `<p class="alabel">${esc(k('Domain Name'))}: ${data(d.name)}</p>`;
     out += this.section('registration', t.registration, this.dl([
@@ -380,8 +237,9 @@ export class HtmlRenderer {
       [k('Registrar Abuse Contact Phone'), data(r.abusePhone)],
       ...(d.reseller ? [[k('Reseller'), data(d.reseller)] as [string, string]] : []),
     ]));
+    const l = this.l(ctx);
     const statuses = d.statuses
-      .map((s) => `<li><code>${esc(s)}</code> — ${esc(STATUS_WORDS[s]?.[ctx.lang] ?? '')} <a href="${esc(statusUrl(s))}" aria-label="${esc(`${t.statusUrl}: ${s}`)}">icann.org/epp#${esc(s)}</a></li>`)
+      .map((s) => `<li><code>${esc(s)}</code>${l.statuses[s] ? ` — ${esc(l.statuses[s])}` : ''} <a href="${esc(statusUrl(s))}" aria-label="${esc(`icann.org/epp#${s} (${t.statusUrl})`)}">icann.org/epp#${esc(s)}</a></li>`)
       .join('');
     out += this.section('status', t.status, `<ul class="statuses">${statuses}</ul>`);
     if (view.contacts.length > 0) out += this.section('contacts', t.contacts, view.contacts.map((c) => this.contact(c, ctx)).join(''));
@@ -402,7 +260,7 @@ export class HtmlRenderer {
   }
 
   private contact(c: ContactView, ctx: PageContext): string {
-    const t = TEXT[ctx.lang];
+    const t = this.t(ctx);
     const rows: [string, string][] = [];
     for (const field of CONTACT_FIELDS) {
       if (!c.values.has(field.id)) continue;
@@ -413,14 +271,17 @@ export class HtmlRenderer {
       else if (Array.isArray(value)) shown = value.map(data).join('<br>');
       else if (field.id === 'email' && value) shown = this.mail(value);
       else shown = data(value);
-      rows.push([field.label[ctx.lang], shown]);
+      rows.push([this.l(ctx).field(field), shown]);
     }
-    const role = ROLE_WORDS[c.role][ctx.lang];
-    return `<section class="contact" aria-labelledby="contact-${c.role}"><h3 id="contact-${c.role}">${esc(role)}</h3>${this.dl(rows)}</section>`;
+    const role = this.l(ctx).roles[c.role];
+    // A contact of which nothing may be shown is one line, not a dozen "withheld" rows.
+    const withheld = c.values.size > 0 && [...c.values.values()].every((v) => v === REDACTED);
+    const body = withheld ? `<p class="redacted">${esc(t.contactWithheld)}</p>` : this.dl(rows);
+    return `<section class="contact" aria-labelledby="contact-${c.role}"><h3 id="contact-${c.role}">${esc(role)}</h3>${body}</section>`;
   }
 
   private hosts(view: HostView, ctx: PageContext): string {
-    const t = TEXT[ctx.lang];
+    const t = this.t(ctx);
     const first = view.hosts[0]?.host;
     let out = `<h1 id="title">${data(first?.unicodeName ?? first?.name ?? '')}</h1>`;
     view.hosts.forEach(({ host, registrar }, i) => {
@@ -430,8 +291,8 @@ export class HtmlRenderer {
   }
 
   private host(host: Host, r: Registrar, ctx: PageContext): string {
-    const t = TEXT[ctx.lang];
-    const k = (key: string) => this.key(key, ctx.lang);
+    const t = this.t(ctx);
+    const k = (key: string) => this.l(ctx).key(key);
     return this.dl([
       [k('Server Name'), data(host.name.toUpperCase())],
       [t.addresses, host.addresses.length ? host.addresses.map(data).join('<br>') : esc(t.noAddresses)],
@@ -442,8 +303,8 @@ export class HtmlRenderer {
   }
 
   private registrar({ registrar: r }: RegistrarView, ctx: PageContext): string {
-    const t = TEXT[ctx.lang];
-    const k = (key: string) => this.key(key, ctx.lang);
+    const t = this.t(ctx);
+    const k = (key: string) => this.l(ctx).key(key);
     let out = `<h1 id="title">${data(r.name)}</h1>`;
     out += this.section('registrar', t.registrar, this.dl([
       [k('Registrar'), data(r.name)],
@@ -464,10 +325,6 @@ export class HtmlRenderer {
   }
 
   // --- pieces --------------------------------------------------------------------------------
-
-  private key(key: string, lang: PageLanguage): string {
-    return translate(key, lang) ?? key;
-  }
 
   private date(iso: string | undefined): string {
     if (!iso) return '';
@@ -496,36 +353,36 @@ export class HtmlRenderer {
   }
 
   private updated(res: Resolution, ctx: PageContext): string {
-    const t = TEXT[ctx.lang];
+    const t = this.t(ctx);
     return `<p class="updated">${esc(t.lastUpdate)}: ${this.date(res.data.updatedAt)}</p>`;
   }
 
   private lookupForm(ctx: PageContext): string {
-    const t = TEXT[ctx.lang];
+    const t = this.t(ctx);
     return `<form class="lookup" action="/whois" method="get" role="search">`
       + `<label for="q">${esc(t.lookupLabel)}</label>`
       + `<div class="row"><input id="q" name="q" type="text" value="${esc(ctx.q)}" required autocomplete="off" spellcheck="false" autocapitalize="off" aria-describedby="q-hint" maxlength="255">`
       + `<button type="submit">${esc(t.lookupButton)}</button></div>`
       + `<p id="q-hint" class="hint">${esc(t.lookupHint)}</p>`
-      + (ctx.lang !== this.options.languages[0] ? `<input type="hidden" name="lang" value="${esc(ctx.lang)}">` : '')
+      + (ctx.lang !== this.options.languages[0].code ? `<input type="hidden" name="lang" value="${esc(ctx.lang)}">` : '')
       + `</form>`;
   }
 
   private searchForm(ctx: PageContext): string {
-    const t = TEXT[ctx.lang];
+    const t = this.t(ctx);
     return `<form class="lookup" action="/search" method="get" role="search">`
       + `<label for="q">${esc(t.searchLabel)}</label>`
       + `<div class="row"><input id="q" name="q" type="text" value="${esc(ctx.q)}" required autocomplete="off" spellcheck="false" autocapitalize="off" aria-describedby="q-hint">`
       + `<button type="submit">${esc(t.searchButton)}</button></div>`
       + `<p id="q-hint" class="hint">${esc(t.searchHint)} ${esc(t.searchExample)} <code>name:tanaka* AND city:tokyo NOT registrar:5555555</code></p>`
-      + (ctx.lang !== this.options.languages[0] ? `<input type="hidden" name="lang" value="${esc(ctx.lang)}">` : '')
+      + (ctx.lang !== this.options.languages[0].code ? `<input type="hidden" name="lang" value="${esc(ctx.lang)}">` : '')
       + `</form>`;
   }
 
   private page(ctx: PageContext, title: string, main: string, opts: { terms?: boolean; captcha?: boolean } = {}): string {
-    const t: Texts = TEXT[ctx.lang];
+    const t = this.t(ctx);
     const langs = this.options.languages
-      .map((l) => (l === ctx.lang ? `<span aria-current="true" lang="${l}">${l === 'ja' ? '日本語' : 'English'}</span>` : `<a lang="${l}" hreflang="${l}" href="${esc(withParam(ctx.selfPath, 'lang', l))}">${l === 'ja' ? '日本語' : 'English'}</a>`))
+      .map((l) => (l.code === ctx.lang ? `<span aria-current="true" lang="${esc(l.code)}">${esc(l.name)}</span>` : `<a lang="${esc(l.code)}" hreflang="${esc(l.code)}" href="${esc(withParam(ctx.selfPath, 'lang', l.code))}">${esc(l.name)}</a>`))
       .join(' | ');
     const terms = opts.terms === false ? '' : `<section class="terms" aria-labelledby="terms"><h2 id="terms">${esc(t.terms)}</h2><p lang="en">${esc(this.options.termsOfUse)}</p><p><a href="${esc(this.options.termsOfUseUrl)}">${esc(this.options.termsOfUseUrl)}</a></p></section>`;
     const captchaHead = opts.captcha ? '<link rel="stylesheet" href="/static/altcha/altcha.css"><script type="module" src="/static/captcha.js"></script>' : '';
@@ -537,7 +394,7 @@ export class HtmlRenderer {
       + '<link rel="stylesheet" href="/static/web.css">' + captchaHead
       + '</head><body>'
       + `<a class="skip" href="#main">${esc(t.skip)}</a>`
-      + `<header><p class="brand"><a href="/${ctx.lang !== this.options.languages[0] ? `?lang=${ctx.lang}` : ''}">${esc(this.options.registryName)}</a></p>`
+      + `<header><p class="brand"><a href="/${ctx.lang !== this.options.languages[0].code ? `?lang=${ctx.lang}` : ''}">${esc(this.options.registryName)}</a></p>`
       + `<nav aria-label="${esc(t.language)}" class="langs">${langs}</nav></header>`
       + `<main id="main" tabindex="-1">${hasTitle ? '' : `<h1 id="title">${esc(title)}</h1>`}${main}${terms}</main>`
       + '</body></html>';

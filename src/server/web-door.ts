@@ -12,7 +12,7 @@ import type { Remote } from '../policy/policy.js';
 import { parseWith } from '../query/query.js';
 import { webLookupQuery } from '../query/web-lookup.js';
 import { pageOffset, webSearchQuery, type WebSearchLimits } from '../query/web-search.js';
-import { HtmlRenderer, htmlOptions, type PageContext, type PageLanguage } from '../render/html.js';
+import { HtmlRenderer, htmlOptions, type PageContext } from '../render/html.js';
 import { HTTP_TEXTS } from '../render/texts.js';
 import { htmlAnswer, searchJson, textAnswer, type WebAnswer } from '../render/web-formats.js';
 import type { WhoisRenderer } from '../render/whois.js';
@@ -22,7 +22,8 @@ import { webAssets, type Asset } from './web-assets.js';
 
 export interface WebDoorOptions {
   tlds: readonly string[];
-  languages: readonly PageLanguage[];
+  /** The codes of the page languages offered, the default first. */
+  languages: readonly string[];
   search: WebSearchLimits;
 }
 
@@ -168,10 +169,10 @@ export class WebDoor implements HttpRoute {
   }
 
   /** ?lang= when offered, else the first offered language in Accept-Language, else the default. */
-  private language(url: URL, accept: string | undefined): PageLanguage {
+  private language(url: URL, accept: string | undefined): string {
     const offered = this.options.languages;
     const asked = url.searchParams.get('lang');
-    if (asked && (offered as readonly string[]).includes(asked)) return asked as PageLanguage;
+    if (asked && offered.includes(asked)) return asked;
     if (accept) {
       const ranked = accept
         .split(',')
@@ -182,7 +183,7 @@ export class WebDoor implements HttpRoute {
         })
         .filter((x) => x.q > 0)
         .sort((a, b) => b.q - a.q);
-      for (const { lang } of ranked) if ((offered as readonly string[]).includes(lang)) return lang as PageLanguage;
+      for (const { lang } of ranked) if (offered.includes(lang)) return lang;
     }
     return offered[0];
   }

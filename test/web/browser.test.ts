@@ -7,11 +7,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startTestService, type TestService } from '../helpers/service.js';
 import { webObjects } from './fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+const AXE_SOURCE = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
 const skip = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing (apt-get install chromium) — browser tests skipped`;
 // The README's pictures are refreshed only on request (RDDS_SCREENSHOTS=1 npm test), so that an
 // ordinary test run leaves the work tree clean.
@@ -147,6 +149,46 @@ describe('web pages in chromium', { skip }, () => {
     } finally {
       await page.close();
       await svc.stop();
+    }
+  });
+
+  it('every page kind passes axe-core with no serious or critical finding', async () => {
+    const pub = await startTestService({ 'web.captcha.free_lookups': '100' }, webObjects());
+    const authorised = await startTestService({ 'policy.tiers.authorized': '127.0.0.1/32' }, webObjects());
+    const captcha = await startTestService({ 'web.captcha.free_lookups': '0' }, webObjects());
+    const pages: [string, TestService, string][] = [
+      ['home', pub, '/'],
+      ['record', pub, '/whois?q=nic.example'],
+      ['record (Japanese)', pub, '/whois?q=nic.example&lang=ja'],
+      ['record (authorised)', authorised, '/whois?q=nic.example'],
+      ['registrar', pub, '/whois?q=5555555'],
+      ['name server', pub, '/whois?q=ns1.nic.example'],
+      ['not found', pub, '/whois?q=missing.example'],
+      ['bad query', pub, '/whois?q=bad..name'],
+      ['search form', authorised, '/search'],
+      ['search results', authorised, '/search?q=domain:page*'],
+      ['search not allowed', pub, '/search?q=cc:jp'],
+      ['captcha', captcha, '/whois?q=nic.example'],
+    ];
+    const page = await open();
+    try {
+      const findings: string[] = [];
+      for (const [kind, svc, path] of pages) {
+        await page.goto(`http://127.0.0.1:${svc.ports.http}${path}`);
+        await page.evaluate(AXE_SOURCE);
+        const result = (await page.evaluate(() => (window as unknown as { axe: { run: (ctx: Document) => Promise<unknown> } }).axe.run(document))) as {
+          violations: { id: string; impact: string; nodes: { html: string }[] }[];
+          passes: unknown[];
+        };
+        assert.ok(result.passes.length > 10, `${kind}: axe ran its checks`);
+        for (const v of result.violations) {
+          if (v.impact === 'serious' || v.impact === 'critical') findings.push(`${kind}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.html).join(' | ').slice(0, 300)}`);
+        }
+      }
+      assert.deepEqual(findings, []);
+    } finally {
+      await page.close();
+      await Promise.all([pub.stop(), authorised.stop(), captcha.stop()]);
     }
   });
 
