@@ -35,6 +35,8 @@ export function freshClient(): string {
 export interface ClusterOptions {
   /** Settings for both nodes, over the cluster's own (db, state, trusted proxy, allowlist). */
   settings?: Settings;
+  /** Settings of one node (0 or 1) over those, made once PostgreSQL and Redis run (e.g. its own db URL). */
+  nodeSettings?: (index: number, parts: { pg: PostgresInstance; redis: RedisInstance }) => Settings | Promise<Settings>;
   demoDomains?: number;
 }
 
@@ -47,6 +49,8 @@ export class Cluster {
     readonly lb: HAProxy,
     /** The certificate HTTPS clients trust. */
     readonly ca: string,
+    /** The settings both nodes share (for more nodes of the same deployment). */
+    readonly settings: Settings,
   ) {}
 
   static async start(name: string, opts: ClusterOptions = {}): Promise<Cluster> {
@@ -73,12 +77,16 @@ export class Cluster {
       },
       opts.settings ?? {},
     );
-    const nodes = [await RddsNode.create('node1', dir, settings), await RddsNode.create('node2', dir, settings)] as [RddsNode, RddsNode];
+    const own = (i: number) => opts.nodeSettings?.(i, { pg, redis }) ?? {};
+    const nodes = [
+      await RddsNode.create('node1', dir, merge(settings, await own(0))),
+      await RddsNode.create('node2', dir, merge(settings, await own(1))),
+    ] as [RddsNode, RddsNode];
     await Promise.all(nodes.map((n) => n.start()));
     const cert = selfSignedCertificate(dir);
     const lb = await HAProxy.create(dir, nodes, { source: LB_SOURCE, certPem: cert.pem });
     await lb.start();
-    const cluster = new Cluster(dir, pg, redis, nodes, lb, readFileSync(cert.cert, 'utf8'));
+    const cluster = new Cluster(dir, pg, redis, nodes, lb, readFileSync(cert.cert, 'utf8'), settings);
     await lb.waitAll('UP', ['whois_nodes', 'http_nodes']);
     return cluster;
   }

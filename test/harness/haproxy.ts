@@ -2,7 +2,8 @@
 // variables that file reads (addresses, ports, certificate, stats socket), writes them to
 // haproxy.env beside the logs for whoever reads a failed run, and runs `haproxy -db` as a child.
 // Server states are read from the runtime API (`show stat` on the stats socket).
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { Child, freePort, run, waitFor, which } from './process.js';
@@ -63,6 +64,8 @@ export class HAProxy {
       RDDS_LB_LOG: 'stdout',
       RDDS_LB_MAXCONN: '2000',
     };
+    // deploy/haproxy.cfg switches to the user haproxy in a chroot, as in production, where it can.
+    if (process.getuid?.() !== 0 || !existsSync('/var/lib/haproxy') || spawnSync('id', ['haproxy']).status !== 0) env.RDDS_LB_KEEP_USER = '1';
     nodes.forEach((node, i) => {
       env[`RDDS_NODE${i + 1}_ADDR`] = '127.0.0.1';
       env[`RDDS_NODE${i + 1}_WHOIS_PORT`] = String(node.ports.whois);
