@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeFailures, startLoad, whois, type Attempt } from '../harness/clients.js';
 import { Cluster, clusterMissing, freshClient, LOAD_CLIENT } from '../harness/cluster.js';
-import { sleep, waitFor } from '../harness/process.js';
+import { sleep, tcpOpen, waitFor } from '../harness/process.js';
 import { rdds, type RddsNode } from '../harness/rdds-node.js';
 import { TcpForwarder } from '../harness/tcp-forwarder.js';
 import { BAN_REFUSAL, loggedRecords, RATE_REFUSAL, unique, windowRoom } from './proofs.js';
@@ -65,28 +65,27 @@ function doorLoad(cluster: Cluster, workers: number, name: (i: number) => string
 
 describe('cluster: outages under load', { skip }, () => {
   let cluster: Cluster;
-  let forwarder: TcpForwarder;
+  // Each node reaches PostgreSQL through a forwarder the tests can cut or slow down: a fault of that node alone.
+  const forwarders: TcpForwarder[] = [];
 
   before(async () => {
     cluster = await Cluster.start('outages', {
       settings: { policy: { rate_limit: { per_minute: LIMIT } } },
-      // node1 reaches PostgreSQL through a forwarder the tests can cut: a fault of node1 alone.
       nodeSettings: async (i, { pg }) => {
-        if (i !== 0) return {};
-        forwarder = await TcpForwarder.start(pg.port);
-        return { db: `postgres://postgres@127.0.0.1:${forwarder.port}/postgres` };
+        forwarders[i] = await TcpForwarder.start(pg.port);
+        return { db: `postgres://postgres@127.0.0.1:${forwarders[i].port}/postgres` };
       },
     });
   });
   after(async () => {
     await cluster?.stop();
-    await forwarder?.close();
+    for (const f of forwarders) await f.close();
   });
 
   it('takes a node whose own database connection fails out of rotation, and back when it returns', async () => {
     await cluster.healthy();
     const [node1] = cluster.nodes;
-    forwarder.sever();
+    forwarders[0].sever();
     await waitFor('HAProxy to take node1 out', async () => (await cluster.lb.status('whois_nodes', 'node1')) === 'DOWN' && (await cluster.lb.status('http_nodes', 'node1')) === 'DOWN', { timeoutMs: 8000 });
     assert.equal((await node1.admin('/readyz')).status, 503, "node1's /readyz fails");
     assert.equal(await cluster.lb.status('whois_nodes', 'node2'), 'UP', 'node2 stays in rotation');
@@ -94,7 +93,7 @@ describe('cluster: outages under load', { skip }, () => {
     const answers = [];
     for (let i = 0; i < 12; i++) answers.push(await ask(cluster, DOORS[i % 3], `${unique('local')}.example`, LOAD_CLIENT));
     assert.deepEqual(answers.filter((a) => !a.normal).map(show), [], 'no client error while one node has lost its database');
-    forwarder.restore();
+    forwarders[0].restore();
     await cluster.healthy(10_000);
   });
 
@@ -176,7 +175,7 @@ describe('cluster: outages under load', { skip }, () => {
     const pids = cluster.nodes.map((n) => n.pid);
     // A ban made before the outage, copied into each node's ban table (every second).
     const banned = freshClient();
-    rdds(['ban', banned, '--for', '10m', '--config', cluster.nodes[0].configFile]);
+    rdds(['ban', banned, '--for', '10m', '--config', cluster.nodes[0].configFile], cluster.dir);
     await sleep(1500);
     // A fresh client per query: every one passes admission (and its Redis round trip).
     let k = 0;
@@ -241,20 +240,32 @@ describe('cluster: outages under load', { skip }, () => {
   it('on SIGTERM under load stops accepting, finishes its queries, writes its query log and exits; no client error', async () => {
     await cluster.healthy();
     const node2 = cluster.nodes[1];
+    const child = node2.child!;
     const prefix = unique('term');
-    const load = doorLoad(cluster, 4, (i) => `${prefix}-${i}.example`);
-    await sleep(1500);
-    const exit = await node2.stop(15_000);
+    // node2's database answers 300 ms late: it has queries in flight when the signal comes.
+    forwarders[1].delayMs = 300;
+    const load = doorLoad(cluster, 6, (i) => `${prefix}-${i}.example`);
+    await sleep(2000);
+    const signalled = Date.now();
+    child.signal('SIGTERM');
+    const closedMs = await waitFor('node2 to stop accepting', async () => !(await tcpOpen(node2.ports.whois)) && Date.now() - signalled, { timeoutMs: 5000, everyMs: 20 });
+    const exit = await Promise.race([child.exited, sleep(15_000).then(() => undefined)]);
+    const exitedMs = Date.now() - signalled;
+    forwarders[1].delayMs = 0;
     await sleep(1000);
     const attempts = await load.stop();
 
-    assert.deepEqual(exit, { code: 0, signal: null, killed: false }, `node2 exited by itself with status 0\n${node2.recent()}`);
-    assert.ok(node2.child!.lines.some((l) => l.includes('shutting down')), 'node2 said it was shutting down');
+    assert.deepEqual(exit, { code: 0, signal: null }, `node2 exited by itself with status 0\n${node2.recent()}`);
+    assert.ok(closedMs < 1000, `port 43 closed ${closedMs} ms after SIGTERM`);
+    // HAProxy's idle keep-alive connections hold the HTTP listener open until its 5 s grace ends.
+    assert.ok(exitedMs < 10_000, `exited ${exitedMs} ms after SIGTERM`);
+    assert.ok(child.lines.some((l) => l.includes('shutting down')), 'node2 said it was shutting down');
     assert.equal(attempts.filter((a) => !a.ok).length, 0, describeFailures(attempts, show));
     // Every answer the clients got is in a query log, once: node2 wrote its records before exiting.
     const per = await loggedRecords(cluster.nodes, (r) => r.query.includes(prefix), attempts.length);
     assert.equal(per[0].length + per[1].length, attempts.length, 'one record per answered query');
-    assert.ok(per[1].length > 0, 'node2 answered part of the load');
+    const finished = per[1].filter((r) => Date.parse(r.time) > signalled);
+    assert.ok(finished.length > 0, 'node2 answered (and logged) queries that were in flight when it got SIGTERM');
     await node2.start();
   });
 });

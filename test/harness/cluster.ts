@@ -61,7 +61,7 @@ export class Cluster {
     await pg.start();
     const redis = await RedisInstance.create(dir);
     await redis.start();
-    rdds(['demo', '--domains', String(opts.demoDomains ?? 200), '--db', pg.url]);
+    rdds(['demo', '--domains', String(opts.demoDomains ?? 200), '--db', pg.url], dir);
     const settings = merge(
       {
         db: pg.url,

@@ -33,9 +33,9 @@ function isPlain(v: unknown): v is Settings {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Runs an `rdds` command (import, demo, ban ...) to completion; returns its output. */
-export function rdds(args: string[], opts: { timeoutMs?: number } = {}): string {
-  return run(process.execPath, [...CLI, ...args], { cwd: REPO, timeoutMs: opts.timeoutMs ?? 120_000 });
+/** Runs an `rdds` command (import, demo, ban ...) to completion in `cwd` (where it may leave files); returns its output. */
+export function rdds(args: string[], cwd: string, opts: { timeoutMs?: number } = {}): string {
+  return run(process.execPath, [...CLI, ...args], { cwd, timeoutMs: opts.timeoutMs ?? 120_000 });
 }
 
 export class RddsNode {
