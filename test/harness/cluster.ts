@@ -57,38 +57,49 @@ export class Cluster {
     const dir = mkdtempSync(join(tmpdir(), `rdds-cluster-${name}-`));
     chmodSync(dir, 0o755); // PostgreSQL runs as its own user when the tests run as root
     console.log(`# cluster ${name}: ${dir}`);
-    const pg = await PostgresInstance.create(dir);
-    await pg.start();
-    const redis = await RedisInstance.create(dir);
-    await redis.start();
-    rdds(['demo', '--domains', String(opts.demoDomains ?? 200), '--db', pg.url], dir);
-    const settings = merge(
-      {
-        db: pg.url,
-        state: redis.url,
-        admin: { ready_timeout_ms: 1000 },
-        // Captcha state is per node (README, "Not done yet"); the proofs are about the pipeline.
-        web: { captcha: { enabled: false } },
-        policy: {
-          trusted_proxies: [`${LB_SOURCE}/32`],
-          allowlist: [`${LOAD_CLIENT}/32`, `${PROBE_CLIENT}/32`],
-          rate_limit: { per_minute: 5 },
+    // What is running so far, stopped in reverse order if the start fails half-way (the directory stays, with the logs).
+    const started: { stop(): Promise<unknown> }[] = [];
+    try {
+      const pg = await PostgresInstance.create(dir);
+      started.push(pg);
+      await pg.start();
+      const redis = await RedisInstance.create(dir);
+      started.push(redis);
+      await redis.start();
+      rdds(['demo', '--domains', String(opts.demoDomains ?? 200), '--db', pg.url], dir);
+      const settings = merge(
+        {
+          db: pg.url,
+          state: redis.url,
+          admin: { ready_timeout_ms: 1000 },
+          // Captcha state is per node (README, "Not done yet"); the proofs are about the pipeline.
+          web: { captcha: { enabled: false } },
+          policy: {
+            trusted_proxies: [`${LB_SOURCE}/32`],
+            allowlist: [`${LOAD_CLIENT}/32`, `${PROBE_CLIENT}/32`],
+            rate_limit: { per_minute: 5 },
+          },
         },
-      },
-      opts.settings ?? {},
-    );
-    const own = (i: number) => opts.nodeSettings?.(i, { pg, redis }) ?? {};
-    const nodes = [
-      await RddsNode.create('node1', dir, merge(settings, await own(0))),
-      await RddsNode.create('node2', dir, merge(settings, await own(1))),
-    ] as [RddsNode, RddsNode];
-    await Promise.all(nodes.map((n) => n.start()));
-    const cert = selfSignedCertificate(dir);
-    const lb = await HAProxy.create(dir, nodes, { source: LB_SOURCE, certPem: cert.pem });
-    await lb.start();
-    const cluster = new Cluster(dir, pg, redis, nodes, lb, readFileSync(cert.cert, 'utf8'), settings);
-    await lb.waitAll('UP', ['whois_nodes', 'http_nodes']);
-    return cluster;
+        opts.settings ?? {},
+      );
+      const own = (i: number) => opts.nodeSettings?.(i, { pg, redis }) ?? {};
+      const nodes = [
+        await RddsNode.create('node1', dir, merge(settings, await own(0))),
+        await RddsNode.create('node2', dir, merge(settings, await own(1))),
+      ] as [RddsNode, RddsNode];
+      started.push(...nodes);
+      await Promise.all(nodes.map((n) => n.start()));
+      const cert = selfSignedCertificate(dir);
+      const lb = await HAProxy.create(dir, nodes, { source: LB_SOURCE, certPem: cert.pem });
+      started.push(lb);
+      await lb.start();
+      await lb.waitAll('UP', ['whois_nodes', 'http_nodes']);
+      return new Cluster(dir, pg, redis, nodes, lb, readFileSync(cert.cert, 'utf8'), settings);
+    } catch (err) {
+      for (const part of started.reverse()) await part.stop().catch(() => {});
+      console.log(`# cluster ${name} did not start; its logs are in ${dir}`);
+      throw err;
+    }
   }
 
   /** A port-43 query through HAProxy from `client`. */
@@ -105,11 +116,6 @@ export class Cluster {
   async healthy(timeoutMs = 30_000): Promise<void> {
     for (const node of this.nodes) if (!node.running) await node.start();
     await this.lb.waitAll('UP', ['whois_nodes', 'http_nodes'], timeoutMs);
-  }
-
-  /** Output of every process, for a failure message. */
-  recent(): string {
-    return [...this.nodes.map((n) => n.recent()), this.lb.recent()].join('\n');
   }
 
   async stop(): Promise<void> {

@@ -3,7 +3,7 @@
 // haproxy.env beside the logs for whoever reads a failed run, and runs `haproxy -db` as a child.
 // Server states are read from the runtime API (`show stat` on the stats socket).
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { Child, freePort, run, waitFor, which } from './process.js';
@@ -25,7 +25,7 @@ export function selfSignedCertificate(dir: string): { pem: string; cert: string 
     '-addext', 'subjectAltName=DNS:rdap.nic.example,IP:127.0.0.1',
   ]);
   const pem = join(dir, 'lb.pem');
-  run('sh', ['-c', `cat "${cert}" "${key}" > "${pem}"`]);
+  writeFileSync(pem, readFileSync(cert, 'utf8') + readFileSync(key, 'utf8'), { mode: 0o600 });
   return { pem, cert };
 }
 
@@ -132,9 +132,5 @@ export class HAProxy {
       const s = (await this.servers()).filter((x) => backends.includes(x.backend));
       return s.length > 0 && s.every((x) => x.status === status);
     }, { timeoutMs, everyMs: 100, child: this.child });
-  }
-
-  recent(): string {
-    return this.child?.recent() ?? 'haproxy never started';
   }
 }

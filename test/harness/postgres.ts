@@ -6,7 +6,7 @@
 // The postmaster runs as a direct child rather than under `pg_ctl start` (which detaches it): the
 // harness then holds its pid and kills it on exit even when a test fails. Stops use the signals
 // pg_ctl sends: SIGINT is a fast shutdown, SIGQUIT an immediate one.
-import { chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Child, freePort, run, waitFor, which } from './process.js';
@@ -35,22 +35,22 @@ function binaries(): Binaries | undefined {
   return initdb && postgres && pg_basebackup ? { initdb, postgres, pg_basebackup } : undefined;
 }
 
-/** PostgreSQL refuses to run as root: as root, the server runs as the system user postgres. */
-function runAs(): { uid?: number; gid?: number } {
+/** PostgreSQL refuses to run as root: as root, the server runs as the system user postgres (Debian's package makes it). */
+function runAs(): { uid?: number; gid?: number } | undefined {
   if (process.getuid?.() !== 0) return {};
-  const line = run('getent', ['passwd', 'postgres']).trim().split(':');
-  return { uid: Number(line[2]), gid: Number(line[3]) };
+  let passwd = '';
+  try {
+    passwd = readFileSync('/etc/passwd', 'utf8');
+  } catch {
+    return undefined;
+  }
+  const line = passwd.split('\n').find((l) => l.startsWith('postgres:'))?.split(':');
+  return line ? { uid: Number(line[2]), gid: Number(line[3]) } : undefined;
 }
 
 export function postgresMissing(): string | undefined {
   if (!binaries()) return 'PostgreSQL server binaries (initdb, postgres, pg_basebackup) not found under /usr/lib/postgresql/*/bin or on PATH';
-  if (process.getuid?.() === 0) {
-    try {
-      runAs();
-    } catch {
-      return 'running as root and there is no user postgres to run PostgreSQL as';
-    }
-  }
+  if (!runAs()) return 'running as root and there is no user postgres to run PostgreSQL as';
   return undefined;
 }
 
@@ -62,7 +62,7 @@ export class PostgresInstance {
 
   private constructor(readonly dataDir: string, readonly socketDir: string, readonly port: number, private readonly logDir: string) {
     this.bin = binaries()!;
-    this.owner = runAs();
+    this.owner = runAs()!;
   }
 
   /** initdb into a fresh directory under `baseDir`; not started yet. */
