@@ -108,6 +108,10 @@ export interface Load<T> {
 export function startLoad<T>(workers: number, send: (i: number) => Promise<T>, judge: (answer: T) => boolean, maxMs = 60_000): Load<T> {
   const attempts: Attempt<T>[] = [];
   let stopped = false;
+  const stopper = () => {
+    stopped = true;
+  };
+  running.add(stopper);
   let counter = 0;
   const deadline = performance.now() + maxMs;
   const loop = async () => {
@@ -117,15 +121,24 @@ export function startLoad<T>(workers: number, send: (i: number) => Promise<T>, j
       attempts.push({ start, end: performance.now(), ok: judge(answer), answer });
     }
   };
-  const running = Promise.all(Array.from({ length: workers }, loop));
+  const done = Promise.all(Array.from({ length: workers }, loop));
   return {
     attempts,
     async stop() {
       stopped = true;
-      await running;
+      running.delete(stopper);
+      await done;
       return attempts;
     },
   };
+}
+
+const running = new Set<() => void>();
+
+/** Stops every load still running (a test that failed before stopping its own). */
+export function stopAllLoads(): void {
+  for (const stop of running) stop();
+  running.clear();
 }
 
 /** A short description of failed attempts for assertion messages. */

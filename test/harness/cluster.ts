@@ -6,7 +6,7 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { httpGet, whois, type HttpAnswer, type WhoisAnswer } from './clients.js';
+import { httpGet, stopAllLoads, whois, type HttpAnswer, type WhoisAnswer } from './clients.js';
 import { HAProxy, haproxyMissing, selfSignedCertificate } from './haproxy.js';
 import { PostgresInstance, postgresMissing } from './postgres.js';
 import { which } from './process.js';
@@ -119,6 +119,7 @@ export class Cluster {
   }
 
   async stop(): Promise<void> {
+    stopAllLoads();
     await this.lb.stop();
     await Promise.all(this.nodes.map((n) => n.stop()));
     await this.redis.stop();
