@@ -9,6 +9,7 @@ import type { QueryLog } from './observe/query-record.js';
 import type { Admission, Authorization, ClientIdentity, Policy, Remote } from './policy/policy.js';
 import { queryKey, type Parsed, type QueryKind } from './query/query.js';
 import type { Outcome, Resolution } from './resolution.js';
+import { isStoreUnavailable } from './store/errors.js';
 import type { Store } from './store/store.js';
 
 export interface DoorRequest<C, T> {
@@ -52,6 +53,9 @@ interface Answer {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const INTERNAL_ERROR = 'internal error; please try again later';
+const UNAVAILABLE = 'the registration data is temporarily unavailable; please try again later';
 
 export class Pipeline {
   private data: DataVersion = { serial: -1, updatedAt: new Date(0).toISOString() };
@@ -174,10 +178,15 @@ export class Pipeline {
     return this.record(req, client, this.rendered(req, { client, data: this.data, ...decided }, parsed), started) as T;
   }
 
-  /** An internal error (a store outage, a bug): the client gets a short error, the operator the details. */
+  /**
+   * A failure: the store out of reach (outcome 'unavailable': the client is told to try again
+   * later) or anything else (a bug: 'error'). The client gets a short text, the operator the details.
+   */
   private failed<C, T>(req: DoorRequest<C, T>, client: ClientIdentity, parsed: Parsed<C> | undefined, err: unknown, started: number): T {
     this.onError?.(err);
-    const res: Resolution = { outcome: 'error', client, data: this.data, query: parsed?.query, error: 'internal error; please try again later' };
+    const res: Resolution = isStoreUnavailable(err)
+      ? { outcome: 'unavailable', client, data: this.data, query: parsed?.query, error: UNAVAILABLE }
+      : { outcome: 'error', client, data: this.data, query: parsed?.query, error: INTERNAL_ERROR };
     return this.record(req, client, this.rendered(req, res, parsed), started) as T;
   }
 
@@ -190,7 +199,7 @@ export class Pipeline {
       key: res.query ? queryKey(res.query) : (res.error ?? ''),
       objects: res.search ? res.search.domains.length : res.results ? res.results.items.length : objectCount(res),
       personal: res.view?.kind === 'domain' || res.view?.kind === 'contact' ? res.view.personalRecords : (res.results?.personalRecords ?? 0),
-      reason: res.refusal?.reason ?? res.forbidden?.reason ?? (res.outcome === 'error' || res.outcome === 'bad-query' ? res.error : undefined),
+      reason: res.refusal?.reason ?? res.forbidden?.reason ?? (res.outcome === 'error' || res.outcome === 'unavailable' || res.outcome === 'bad-query' ? res.error : undefined),
     };
   }
 

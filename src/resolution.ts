@@ -6,7 +6,7 @@ import type { ResultsView, SearchView, View } from './policy/view.js';
 import type { Query } from './query/query.js';
 
 /** How a query ended, as the query log, the metrics and the reports count it. */
-export const OUTCOMES = ['answered', 'not-found', 'refused', 'forbidden', 'bad-query', 'error'] as const;
+export const OUTCOMES = ['answered', 'not-found', 'refused', 'forbidden', 'bad-query', 'unavailable', 'error'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 export type Refusal = Extract<Admission, { admitted: false }>;
@@ -25,7 +25,7 @@ export interface Resolution {
   refusal?: Refusal;
   /** Outcome 'forbidden': authorization said no to this query for this client. */
   forbidden?: Forbidden;
-  /** Why a query was bad, or that an internal error happened (never internal details). */
+  /** Why a query was bad, or that the data could not be had ('unavailable') or an internal error happened ('error'); never internal details. */
   error?: string;
   /** A well-formed request for something this server does not serve (outcome 'bad-query'). */
   unsupported?: boolean;

@@ -19,6 +19,8 @@ export interface ReadinessOptions {
   timeoutMs: number;
   /** Seconds; 0 = no limit. */
   maxDataAgeS: number;
+  /** True once the node is stopping: it must leave the load balancer's rotation at once. */
+  draining: () => boolean;
 }
 
 export interface CheckResult {
@@ -56,6 +58,7 @@ export async function checkReadiness(o: ReadinessOptions): Promise<Readiness> {
   const ageS = Math.max(0, Math.round((Date.now() - Date.parse(updatedAt)) / 1000));
   const dataOk = o.maxDataAgeS <= 0 || ageS <= o.maxDataAgeS;
   checks.data = { ok: dataOk, updatedAt, ageSeconds: ageS, ...(o.maxDataAgeS > 0 ? { maxAgeSeconds: o.maxDataAgeS } : {}) };
+  if (o.draining()) checks.draining = { ok: false, reason: 'the node is shutting down' };
   const failed = Object.entries(checks).filter(([, c]) => !c.ok).map(([name]) => name);
   return { ready: failed.length === 0, failed, checks };
 }

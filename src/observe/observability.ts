@@ -85,6 +85,7 @@ export class Observability implements PolicyEvents {
   private store?: Store;
   private pipeline?: ObservedPipeline;
   private lastErrorLog = 0;
+  private stopping = false;
   private suppressedErrors = 0;
 
   constructor(private readonly config: Config, parts: ObservabilityParts = {}) {
@@ -161,6 +162,7 @@ export class Observability implements PolicyEvents {
         seen: () => pipeline.dataVersion,
         timeoutMs: this.config.admin.ready_timeout_ms,
         maxDataAgeS: this.config.admin.ready_max_data_age_s,
+        draining: () => this.stopping,
       }),
     );
 
@@ -216,6 +218,11 @@ export class Observability implements PolicyEvents {
       },
       'rdds started',
     );
+  }
+
+  /** The node is stopping: /readyz fails from now on, so a load balancer stops sending it queries. */
+  drain(): void {
+    this.stopping = true;
   }
 
   // --- PolicyEvents ---------------------------------------------------------------------------

@@ -63,14 +63,14 @@ export const DOOR_FIELDS: Record<Door, (typeof ACTIVITY_FIELDS)[number]> = {
  * Which queries the agreement's "queries responded" counts: every query the service answered in
  * its protocol's own form, with data, a "no match", or a "bad query" message. Not counted: queries
  * refused by abuse protection (rate limit, ban, blocklist: the query was not served), queries
- * this client may not run (a search by a tier without search access, a captcha not solved) and
- * internal errors (no answer to the question was given). The operator reports show every outcome, so the
+ * this client may not run (a search by a tier without search access, a captcha not solved),
+ * temporary failures (the store out of reach) and internal errors (no answer to the question was given). The operator reports show every outcome, so the
  * other reading can be recomputed from them.
  */
 export const RESPONDED: readonly Outcome[] = ['answered', 'not-found', 'bad-query'];
 
 function zeroOutcomes(): OutcomeCounts {
-  return { answered: 0, 'not-found': 0, refused: 0, forbidden: 0, 'bad-query': 0, error: 0, total: 0 };
+  return { answered: 0, 'not-found': 0, refused: 0, forbidden: 0, 'bad-query': 0, unavailable: 0, error: 0, total: 0 };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -87,6 +87,8 @@ export interface ClientLine {
   banned: number;
   /** Queries this client may not run (authorization). */
   forbidden: number;
+  /** Queries that met a temporary failure (the store out of reach). */
+  unavailable: number;
   error: number;
   /** Unredacted personal records returned. */
   personal: number;
@@ -121,7 +123,7 @@ export function dailyReport(dir: string, date: string, top = 10): DailyReport {
   const day = readDay(dir, date, (r) => {
     let c = clients.get(r.clientKey);
     if (!c) {
-      c = { clientKey: r.clientKey, total: 0, answered: 0, notFound: 0, badQuery: 0, refused: 0, banned: 0, forbidden: 0, error: 0, personal: 0, doors: { whois: 0, web: 0, search: 0, rdap: 0 } };
+      c = { clientKey: r.clientKey, total: 0, answered: 0, notFound: 0, badQuery: 0, refused: 0, banned: 0, forbidden: 0, unavailable: 0, error: 0, personal: 0, doors: { whois: 0, web: 0, search: 0, rdap: 0 } };
       clients.set(r.clientKey, c);
     }
     c.total++;
@@ -133,6 +135,7 @@ export function dailyReport(dir: string, date: string, top = 10): DailyReport {
       case 'bad-query': c.badQuery++; break;
       case 'error': c.error++; break;
       case 'forbidden': c.forbidden++; break;
+      case 'unavailable': c.unavailable++; break;
       case 'refused':
         c.refused++;
         if (r.reason === 'banned') c.banned++;
@@ -226,14 +229,14 @@ export function activityCsv(report: MonthlyReport): string {
 
 export type ReportFormat = 'text' | 'csv' | 'json';
 
-const outcomeHeader = ['answered', 'not-found', 'bad-query', 'refused', 'forbidden', 'error', 'total'] as const;
+const outcomeHeader = ['answered', 'not-found', 'bad-query', 'refused', 'forbidden', 'unavailable', 'error', 'total'] as const;
 
 export function formatDaily(report: DailyReport, format: ReportFormat): string {
   if (format === 'json') return JSON.stringify(report, null, 2) + '\n';
   if (format === 'csv') {
     return csvText(
-      ['client_key', 'total', 'answered', 'not_found', 'bad_query', 'refused', 'banned', 'forbidden', 'error', 'personal', ...DOORS],
-      report.clients.map((c) => [c.clientKey, c.total, c.answered, c.notFound, c.badQuery, c.refused, c.banned, c.forbidden, c.error, c.personal, ...DOORS.map((d) => c.doors[d] ?? 0)]),
+      ['client_key', 'total', 'answered', 'not_found', 'bad_query', 'refused', 'banned', 'forbidden', 'unavailable', 'error', 'personal', ...DOORS],
+      report.clients.map((c) => [c.clientKey, c.total, c.answered, c.notFound, c.badQuery, c.refused, c.banned, c.forbidden, c.unavailable, c.error, c.personal, ...DOORS.map((d) => c.doors[d] ?? 0)]),
     );
   }
   const lines: string[] = [];

@@ -202,6 +202,8 @@ export class HtmlRenderer {
       }
       case 'bad-query':
         return { status, body: this.page(ctx, t.badQueryTitle, `${form}<p class="error" role="alert">${esc(res.error)}</p>`) };
+      case 'unavailable':
+        return { status, retryAfter: retryAfter(res), body: this.page(ctx, t.unavailableTitle, `<p class="error" role="alert">${esc(t.unavailable)}</p>`) };
       case 'error':
         return { status, body: this.page(ctx, t.errorTitle, `<p class="error" role="alert">${esc(res.error ?? 'internal error')}</p>`) };
       case 'not-found':

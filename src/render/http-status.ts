@@ -14,13 +14,19 @@ export function httpStatus(res: Resolution): number {
       return rateLimited(res) ? 429 : 403;
     case 'forbidden':
       return 403;
+    case 'unavailable':
+      return 503;
     case 'error':
       return 500;
   }
 }
 
-/** Seconds for Retry-After: a rate-limited client hears when it may ask again. */
+/** Seconds a client is told to wait after a temporary failure (the store out of reach). */
+export const UNAVAILABLE_RETRY_S = 10;
+
+/** Seconds for Retry-After: a rate-limited client hears when it may ask again, and so does one that met a temporary failure. */
 export function retryAfter(res: Resolution): number | undefined {
+  if (res.outcome === 'unavailable') return UNAVAILABLE_RETRY_S;
   return res.outcome === 'refused' && rateLimited(res) ? Math.max(1, Math.ceil(res.refusal?.retryAfterSeconds ?? 60)) : undefined;
 }
 

@@ -49,6 +49,8 @@ export function searchJson(res: Resolution, paging: SearchPaging): WebAnswer {
       return jsonError(status, forbiddenText(res.forbidden!));
     case 'bad-query':
       return jsonError(status, res.error ?? 'bad query');
+    case 'unavailable':
+      return { ...jsonError(status, res.error ?? 'temporarily unavailable'), retryAfter: retryAfter(res) };
     case 'error':
       return jsonError(status, res.error ?? 'internal error');
     default: {

@@ -89,6 +89,7 @@ export class WhoisRenderer {
         return out.comment(`Not allowed: ${forbiddenText(res.forbidden!)}`).text();
       case 'bad-query':
         return out.comment(`Invalid query: ${res.error}`).text();
+      case 'unavailable':
       case 'error':
         return out.comment(`Error: ${res.error ?? 'internal error'}`).text();
       case 'not-found':

@@ -25,6 +25,10 @@ export interface HttpOptions {
 export class HttpServer {
   private readonly servers: http.Server[] = [];
   readonly routes: HttpRoute[] = [];
+  /** Requests read and not yet answered. */
+  private readonly inFlight = new Set<http.ServerResponse>();
+  /** Set by close(): answers ask their clients to close the connection. */
+  private draining = false;
 
   constructor(private readonly options: HttpOptions) {}
 
@@ -50,6 +54,10 @@ export class HttpServer {
   }
 
   private dispatch(req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.inFlight.add(res);
+    res.once('close', () => this.inFlight.delete(res));
+    // While stopping, a keep-alive client (a load balancer) is told not to send more on this connection.
+    if (this.draining) res.shouldKeepAlive = false;
     try {
       const path = requestPath(req.url ?? '/');
       const route = this.routes.find((r) => r.owns(path));
@@ -70,14 +78,26 @@ export class HttpServer {
     return counts.reduce((a, b) => a + b, 0);
   }
 
-  async close(): Promise<void> {
-    await Promise.all(
-      this.servers.map((s) => new Promise<void>((resolve) => {
-        s.close(() => resolve());
-        s.closeIdleConnections();
-        setTimeout(() => s.closeAllConnections(), 5000).unref();
-      })),
-    );
+  /**
+   * Stops accepting, answers the requests in flight (each asking its client to close), closes
+   * connections as they fall idle, and after `graceMs` cuts what is left. A request in progress
+   * is cut only then.
+   */
+  async close(graceMs = 5000): Promise<void> {
+    this.draining = true;
+    for (const res of this.inFlight) res.shouldKeepAlive = false;
+    const closed = Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    const deadline = Date.now() + graceMs;
+    for (;;) {
+      for (const s of this.servers) s.closeIdleConnections();
+      if (this.inFlight.size === 0 && (await this.connections()) === 0) break;
+      if (Date.now() >= deadline) {
+        for (const s of this.servers) s.closeAllConnections();
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await closed;
   }
 }
 

@@ -80,6 +80,7 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
   admin.routes.push(...observe.routes());
   const stopAll = async () => {
     process.off('SIGHUP', reload);
+    observe.drain();
     await Promise.all([whois.close(), http.close()]);
     await pipeline.stop();
     await admin.close();

@@ -284,11 +284,14 @@ describe('reports', () => {
 describe('readiness and the process log', () => {
   test('readiness names the failing part', async () => {
     const seen = () => ({ serial: 1, updatedAt: new Date(Date.now() - 3600_000).toISOString() });
-    const ok = await checkReadiness({ probe: async () => seen(), seen, timeoutMs: 100, maxDataAgeS: 0 });
+    const serving = () => false;
+    const ok = await checkReadiness({ probe: async () => seen(), seen, timeoutMs: 100, maxDataAgeS: 0, draining: serving });
     assert.equal(ok.ready, true);
-    const stale = await checkReadiness({ probe: async () => seen(), seen, timeoutMs: 100, maxDataAgeS: 60 });
+    const stale = await checkReadiness({ probe: async () => seen(), seen, timeoutMs: 100, maxDataAgeS: 60, draining: serving });
     assert.deepEqual(stale.failed, ['data']);
-    const hung = await checkReadiness({ probe: () => new Promise(() => {}), seen, timeoutMs: 50, maxDataAgeS: 0 });
+    const stopping = await checkReadiness({ probe: async () => seen(), seen, timeoutMs: 100, maxDataAgeS: 0, draining: () => true });
+    assert.deepEqual(stopping.failed, ['draining'], 'a node shutting down leaves the rotation at once');
+    const hung = await checkReadiness({ probe: () => new Promise(() => {}), seen, timeoutMs: 50, maxDataAgeS: 0, draining: serving });
     assert.deepEqual(hung.failed, ['store']);
     assert.match(String(hung.checks.store.error), /no answer within 50 ms/);
   });

@@ -169,8 +169,8 @@ describe('a scripted mix of queries through every door', () => {
     assert.equal(daily.status, 0, daily.stderr);
     const d = JSON.parse(daily.stdout);
     assert.equal(d.total, 16);
-    assert.deepEqual(d.doors.whois, { answered: 5, 'not-found': 2, refused: 3, forbidden: 0, 'bad-query': 1, error: 0, total: 11 });
-    assert.deepEqual(d.doors.rdap, { answered: 2, 'not-found': 1, refused: 0, forbidden: 0, 'bad-query': 0, error: 0, total: 3 });
+    assert.deepEqual(d.doors.whois, { answered: 5, 'not-found': 2, refused: 3, forbidden: 0, 'bad-query': 1, unavailable: 0, error: 0, total: 11 });
+    assert.deepEqual(d.doors.rdap, { answered: 2, 'not-found': 1, refused: 0, forbidden: 0, 'bad-query': 0, unavailable: 0, error: 0, total: 3 });
     assert.equal(d.doors.web.total, 1);
     assert.equal(d.doors.search.total, 1);
     assert.deepEqual(d.refusals, { banned: 2, 'rate-limited': 1 });
@@ -262,6 +262,39 @@ describe('a failing store', () => {
     assert.equal((await get(svc.ports.admin, '/readyz')).status, 200);
     for (let i = 0; i < 80 && !logLines.some((l) => l.includes('"store recovered"')); i++) await sleep(100);
     assert.ok(logLines.some((l) => l.includes('"store recovered"')), 'recovery logged by the store probe');
+  });
+});
+
+describe('a store out of reach', () => {
+  let svc: TestService;
+  let down = false;
+
+  before(async () => {
+    svc = await startTestService({ 'policy.rate_limit.per_minute': '0', 'web.captcha.enabled': 'false' });
+    // As node-postgres reports a refused connection: the data cannot be had just now.
+    const lookup = svc.store.lookupDomain.bind(svc.store);
+    svc.store.lookupDomain = (name: string) => (down ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })) : lookup(name));
+  });
+  after(async () => svc?.stop());
+
+  test('every door answers a temporary failure in its own form: % line, RDAP 503 with Retry-After, a 503 page', async () => {
+    down = true;
+    assert.equal(await whoisRaw(svc.ports.whois, 'nic.example\r\n'), '% Error: the registration data is temporarily unavailable; please try again later\r\n');
+    const rdap = await fetch(`http://127.0.0.1:${svc.ports.http}/rdap/domain/nic.example`);
+    assert.equal(rdap.status, 503);
+    assert.equal(rdap.headers.get('retry-after'), '10');
+    const error = (await rdap.json()) as { errorCode: number; title: string; description: string[] };
+    assert.equal(error.errorCode, 503);
+    assert.equal(error.title, 'Service Unavailable');
+    const page = await fetch(`http://127.0.0.1:${svc.ports.http}/whois?q=nic.example`);
+    assert.equal(page.status, 503);
+    assert.equal(page.headers.get('retry-after'), '10');
+    assert.match(await page.text(), /Temporarily unavailable/);
+    await svc.observe.buffered!.flush();
+    const m = parsePrometheusTextFormat((await get(svc.ports.admin, '/metrics')).body);
+    for (const door of ['whois', 'rdap', 'web']) assert.equal(sample(m, 'rdds_queries_total', { door, outcome: 'unavailable' }), 1, door);
+    down = false;
+    assert.match(await whoisRaw(svc.ports.whois, 'nic.example\r\n'), /^Domain Name: NIC\.EXAMPLE/);
   });
 });
 
