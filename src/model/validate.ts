@@ -20,9 +20,35 @@ const ROID = /^(\w|_){1,80}-\w{1,8}$/; // EPP roidType
 const DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 // Control characters (C0, DEL, C1) and bidi overrides could forge lines or reorder text in an answer.
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// In `u` mode a surrogate matches only when it is not half of a pair: a lone surrogate is no
+// character, has no UTF-8 form, and SQLite and JSON encoders each mangle it their own way.
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+// Noncharacters (Unicode §23.7) are for a program's internal use and are never interchanged.
+const NONCHARACTER = new RegExp(
+  `[\\u{FDD0}-\\u{FDEF}${Array.from({ length: 17 }, (_, plane) => `\\u{${(plane * 0x10000 + 0xfffe).toString(16)}}\\u{${(plane * 0x10000 + 0xffff).toString(16)}}`).join('')}]`,
+  'u',
+);
 
 function fail(field: string, message: string): never {
   throw new ValidationError(field, message);
+}
+
+function codePoint(ch: string): string {
+  return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** Refuses a lone surrogate or a noncharacter in any string of a record, naming the member that holds it. */
+function wellFormedStrings(field: string, value: unknown): void {
+  if (typeof value === 'string') {
+    const lone = LONE_SURROGATE.exec(value);
+    if (lone) fail(field, `contains a lone UTF-16 surrogate (${codePoint(lone[0])}), which is not a character`);
+    const non = NONCHARACTER.exec(value);
+    if (non) fail(field, `contains the Unicode noncharacter ${codePoint(non[0])}`);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => wellFormedStrings(`${field}[${i}]`, v));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) wellFormedStrings(field ? `${field}.${key}` : key, v);
+  }
 }
 
 function text(field: string, value: unknown, { optional = false, max = 255 } = {}): void {
@@ -132,6 +158,7 @@ function knownKeys(field: string, value: object, allowed: Record<string, true>):
 /** Checks a record and returns it in canonical form (A-label names, upper-case country codes). */
 export function validate(obj: RegistryObject): RegistryObject {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) fail('record', 'is not an object');
+  wellFormedStrings('', obj);
   const allowed = RECORD_KEYS[obj.type as keyof typeof RECORD_KEYS];
   if (allowed) knownKeys('', obj, allowed);
   switch (obj.type) {

@@ -105,6 +105,34 @@ describe('importJsonLines', () => {
     }
   });
 
+  it('refuses a lone UTF-16 surrogate and a noncharacter, naming the line and the field (issue #14 item 4)', async () => {
+    // The issue's reproduction: JSON "\ud800" in a contact name used to be accepted, then broke
+    // every later update of that contact ("database disk image is malformed").
+    for (const [escaped, message] of [
+      ['\\ud800', /:2: contact "TEST-1": postalInt\.name: contains a lone UTF-16 surrogate \(U\+D800\)/],
+      ['\\udfff x', /:2: contact "TEST-1": postalInt\.name: contains a lone UTF-16 surrogate \(U\+DFFF\)/],
+      ['\\ufdd0', /:2: contact "TEST-1": postalInt\.name: contains the Unicode noncharacter U\+FDD0/],
+      ['\\ud83f\\udffe', /:2: contact "TEST-1": postalInt\.name: contains the Unicode noncharacter U\+1FFFE/],
+    ] as const) {
+      const store = await open();
+      const line = JSON.stringify(contact).replace('"Ivan Petrov"', `"Ivan ${escaped} Petrov"`);
+      assert.ok(line.includes(escaped), 'the escape is in the JSON text, as a client would send it');
+      const err = await importError(store, file([registrar, line]));
+      assert.match(err.message, message);
+      assert.equal(await store.getContact('TEST-1'), undefined);
+      assert.equal(await store.getRegistrar(9999001), undefined, 'nothing of the file is stored');
+      await store.close();
+    }
+  });
+
+  it('accepts a surrogate pair (an astral character) in a name', async () => {
+    const store = await open();
+    const line = JSON.stringify(contact).replace('"Иван Петров"', '"Иван \\ud83d\\ude00 Петров"');
+    await importJsonLines(store, file([registrar, line]));
+    assert.equal((await store.getContact('TEST-1'))?.postalLoc?.name, 'Иван \u{1F600} Петров');
+    await store.close();
+  });
+
   it('counts blank and comment lines in the line number', async () => {
     const store = await open();
     const err = await importError(store, file(['# header', '', registrar, '# contacts', 'not json']));
