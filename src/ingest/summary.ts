@@ -17,6 +17,8 @@ export interface ImportSummary {
   removed: ImportCounts;
   /** Elements rdds does not use, by qualified name (RDE only). */
   skipped: Record<string, number>;
+  /** IANA IDs of registrars this import left without an abuse e-mail or phone. */
+  incompleteRegistrars: number[];
   warnings: string[];
   /** The data version after the import (unchanged after a dry run). */
   serial: number;
@@ -25,7 +27,7 @@ export interface ImportSummary {
 }
 
 export function newSummary(files: string[], format: ImportSummary['format'], dryRun: boolean): ImportSummary {
-  return { files, format, dryRun, read: emptyCounts(), stored: emptyCounts(), refused: emptyCounts(), removed: emptyCounts(), skipped: {}, warnings: [], serial: 0, seconds: 0, peakRssBytes: 0 };
+  return { files, format, dryRun, read: emptyCounts(), stored: emptyCounts(), refused: emptyCounts(), removed: emptyCounts(), skipped: {}, incompleteRegistrars: [], warnings: [], serial: 0, seconds: 0, peakRssBytes: 0 };
 }
 
 /** Fills in what the store reports of the committed (or dry-run) transaction. */
@@ -33,12 +35,15 @@ export function finishSummary(summary: ImportSummary, tx: TransactionSummary<unk
   summary.stored = tx.written;
   summary.removed = tx.removed;
   summary.serial = tx.serial;
-  for (const ianaId of tx.incompleteRegistrars) {
-    summary.warnings.push(`registrar ${ianaId} has no abuse contact (e-mail and phone): import them from a JSON Lines registrar line (docs/rde.md)`);
-  }
+  summary.incompleteRegistrars = tx.incompleteRegistrars;
+  for (const ianaId of tx.incompleteRegistrars) summary.warnings.push(abuseContactWarning(ianaId));
   summary.seconds = (performance.now() - started) / 1000;
   summary.peakRssBytes = process.resourceUsage().maxRSS * 1024;
   return summary;
+}
+
+export function abuseContactWarning(ianaId: number, name?: string): string {
+  return `registrar ${ianaId}${name ? ` (${name})` : ''} has no abuse contact (e-mail and phone): import them from a JSON Lines registrar line (docs/rde.md)`;
 }
 
 const KIND_NAMES: Record<ObjectKind, string> = { registrar: 'registrars', contact: 'contacts', host: 'hosts', domain: 'domains' };
