@@ -4,7 +4,7 @@
 // no reference dangles, the header counts match the TLD's objects once the deposit is applied.
 // Any failure rolls everything back (a running server keeps answering the old data) and names
 // the reason and the position. docs/rde.md is the operator's guide.
-import { ValidationError } from '../../model/validate.js';
+import { validate, ValidationError } from '../../model/validate.js';
 import type { ObjectKind, RegistryObject } from '../../model/types.js';
 import { describeObject, keyOf, MissingReferenceError } from '../../store/references.js';
 import { StoreRefusal, type DepositEnvelope, type ImportCounts, type Store, type StoreWriter } from '../../store/store.js';
@@ -142,9 +142,10 @@ export async function importDeposit(store: Store, files: string[], opts: Deposit
       return;
     }
     skip(skipped);
-    if (refusals.length) return; // the import fails anyway: only check what follows
     try {
-      await w.put(obj, e.at);
+      // Once an object is refused the import fails anyway: the rest is only checked, to name every refusal.
+      if (refusals.length) validate(obj);
+      else await w.put(obj, e.at);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       refuse(mapper.kind, keyOf(obj), e.at, err.message);
@@ -165,7 +166,7 @@ export async function importDeposit(store: Store, files: string[], opts: Deposit
         if (refusals.length) {
           const total = Object.values(summary.refused).reduce((a, b) => a + b, 0);
           const more = total > refusals.length ? `\n  ... and ${total - refusals.length} more` : '';
-          throw new DepositImportError(`${total} objects refused, nothing imported:\n  ${refusals.join('\n  ')}${more}`);
+          throw new DepositImportError(`${total} object${total === 1 ? '' : 's'} refused, nothing imported:\n  ${refusals.join('\n  ')}${more}`);
         }
         if (!envelope) throw new DepositImportError(`${files[0]}: not an RDE deposit`);
         if (!header) throw new DepositImportError(`${files[0]}: the deposit has no rdeHeader:header (it names the TLD and counts the objects)`);
