@@ -67,5 +67,5 @@ export async function rollbackCommand(store: Store): Promise<string> {
   const restored = await store.rollback();
   if (restored === undefined) throw new ImportCommandError('nothing to roll back: there was no import since the last rollback');
   const v = await store.dataVersion();
-  return `restored ${restored} objects to what they were before the last import (data version ${v.serial}, data time ${v.updatedAt})`;
+  return `restored ${restored} object${restored === 1 ? '' : 's'} to what they were before the last import (data version ${v.serial}, data time ${v.updatedAt})`;
 }

@@ -2,10 +2,9 @@
 // under an advisory lock). Every store gets its own fresh schema, dropped afterwards, so test files
 // running in parallel never collide. Without a reachable server (RDDS_TEST_PG_URL, default
 // postgres://postgres@127.0.0.1:5432/test) the suites are skipped, not failed.
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { admin, freshSchema, skip } from './pg-schema.js';
 import { ValidationError } from '../../src/model/validate.js';
 import type { RegistryObject } from '../../src/model/types.js';
 import { PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/postgres-store.js';
@@ -14,27 +13,6 @@ import { storeContract } from './contract.js';
 import { importContract, type DumpableStore } from './import-contract.js';
 import { dumpPostgres } from './dump.js';
 import { contact, domain, host, registrar, REGISTRAR_ID, seed } from './fixtures.js';
-
-const BASE_URL = process.env.RDDS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-const admin = new pg.Pool({ connectionString: BASE_URL, max: 2, connectionTimeoutMillis: 3000 });
-admin.on('error', () => {});
-let skip: string | undefined;
-try {
-  await admin.query('SELECT 1');
-} catch (err) {
-  skip = `no PostgreSQL server reachable at ${BASE_URL} (${(err as Error).message}); set RDDS_TEST_PG_URL to run these tests`;
-}
-after(() => admin.end());
-
-/** A fresh schema and the URL that makes it the search_path. */
-async function freshSchema(): Promise<{ schema: string; url: string; drop(): Promise<void> }> {
-  const schema = `rdds_test_${randomBytes(6).toString('hex')}`;
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  const url = new URL(BASE_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return { schema, url: url.toString(), drop: async () => void (await admin.query(`DROP SCHEMA ${schema} CASCADE`)) };
-}
 
 function opener(options: PostgresStoreOptions = {}): () => Promise<DumpableStore> {
   return async () => {
