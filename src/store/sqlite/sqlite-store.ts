@@ -64,6 +64,8 @@ class TxState {
   readonly written = emptyCounts();
   readonly removed = emptyCounts();
   readonly incompleteRegistrars = new Set<number>();
+  /** Registrars by the registry's own id, as looked up in this transaction (they are few). */
+  readonly sponsors = new Map<string, number | undefined>();
   seq = 0;
   maybePending = false;
   changeCount = 0;
@@ -358,10 +360,12 @@ export class SqliteStore implements Store {
   }
 
   /** The object with its sponsor named by IANA ID, or the first reference that is not stored. */
-  private resolve(obj: RegistryObject): { obj: RegistryObject } | { missing: Reference } {
+  private resolve(tx: TxState, obj: RegistryObject): { obj: RegistryObject } | { missing: Reference } {
     let resolved = obj;
     if (obj.type !== 'registrar' && obj.registrarId === SPONSOR_BY_CLIENT_ID) {
-      const ianaId = this.q.registrarByRepositoryId.get(obj.clientId) as number | undefined;
+      const id = obj.clientId!;
+      if (!tx.sponsors.has(id)) tx.sponsors.set(id, this.q.registrarByRepositoryId.get(id) as number | undefined);
+      const ianaId = tx.sponsors.get(id);
       if (ianaId === undefined) return { missing: referencesOf(obj)[0] };
       resolved = { ...obj, registrarId: ianaId };
     }
@@ -376,7 +380,7 @@ export class SqliteStore implements Store {
     tx.counts[obj.type]++;
     const key = keyOf(obj);
     if (tx.deposit) this.q.seenPut.run(obj.type, key);
-    const r = this.resolve(obj);
+    const r = this.resolve(tx, obj);
     if ('missing' in r) {
       this.q.pendingPut.run(obj.type, key, ++tx.seq, at ?? null, JSON.stringify(obj));
       tx.maybePending = true;
@@ -400,6 +404,7 @@ export class SqliteStore implements Store {
     if (json === old) return;
     this.recordChange(tx, obj.type, key, old ?? null);
     this.writeRow(obj, json);
+    if (obj.type === 'registrar') tx.sponsors.clear(); // a repository id may have moved
     tx.written[obj.type]++;
   }
 
@@ -410,6 +415,7 @@ export class SqliteStore implements Store {
     if (old === undefined) return;
     this.recordChange(tx, kind, key, old);
     this.deleteRow(JSON.parse(old) as RegistryObject);
+    if (kind === 'registrar') tx.sponsors.clear();
     for (const tld of this.q.memberRows.all(kind, key) as string[]) this.q.undoPut.run('member', memberKey(tld, kind, key), '1');
     this.q.memberDelete.run(kind, key);
     this.q.removedPut.run(kind, key, at ?? null);
@@ -441,7 +447,7 @@ export class SqliteStore implements Store {
         const rows = this.q.pendingPage.all(kind, seq, PAGE) as { key: string; seq: number; at: string | null; data: string }[];
         if (rows.length === 0) break;
         for (const row of rows) {
-          const r = this.resolve(JSON.parse(row.data) as RegistryObject);
+          const r = this.resolve(tx, JSON.parse(row.data) as RegistryObject);
           if ('missing' in r) {
             const more = (this.q.pendingCount.get() as number) - 1;
             throw new MissingReferenceError(kind, row.key, row.at ?? undefined, r.missing, more);
