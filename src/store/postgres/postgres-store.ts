@@ -46,7 +46,6 @@ import { indexBatch, PostgresSearch, unindexBatch } from './search.js';
 import type { SearchExpr, SearchPage, SearchResult } from '../../model/search.js';
 import { isIP } from 'node:net';
 
-export { MissingReferenceError };
 
 export interface PostgresStoreOptions {
   /** Objects buffered before a flush (default 2000). Small values are for tests. */
