@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { depositXml, domainXml, writeDeposit } from './rde-fixtures.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 
@@ -19,7 +19,8 @@ async function stored(db: string, name: string): Promise<boolean> {
   }
 }
 
-const EXAMPLE = '/work/shared/spec/rde-example.xml';
+// The spec's example deposit, beside the clone (as test/rdap/schemas.ts finds the RDAP schemas).
+const EXAMPLE = resolve(import.meta.dirname, '../../../shared/spec/rde-example.xml');
 const dir = mkdtempSync(join(tmpdir(), 'rdds-import-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { importDeposit } from '../../src/ingest/rde/import.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -13,7 +13,8 @@ import { admin, freshSchema, skip } from '../store/pg-schema.js';
 import { dumpPostgres } from '../store/dump.js';
 import { bigDepositXml, deleteDomain, deleteHost, depositXml, domainXml, writeDeposit } from './rde-fixtures.js';
 
-const EXAMPLE = '/work/shared/spec/rde-example.xml';
+// The spec's example deposit, beside the clone (as test/rdap/schemas.ts finds the RDAP schemas).
+const EXAMPLE = resolve(import.meta.dirname, '../../../shared/spec/rde-example.xml');
 const EXAMPLE_XML = readFileSync(EXAMPLE, 'utf8');
 const dir = mkdtempSync(join(tmpdir(), 'rdds-rde-pg-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { importDeposit, DepositImportError } from '../../src/ingest/rde/import.js';
 import { importGroups, InputError } from '../../src/ingest/rde/input.js';
@@ -15,7 +15,8 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { dumpSqlite } from '../store/dump.js';
 import { bigDepositXml, contactXml, deleteContact, deleteDomain, deleteHost, deleteHostByRoid, depositXml, domainXml, hostXml, registrarXml, writeDeposit } from './rde-fixtures.js';
 
-const EXAMPLE = '/work/shared/spec/rde-example.xml';
+// The spec's example deposit, beside the clone (as test/rdap/schemas.ts finds the RDAP schemas).
+const EXAMPLE = resolve(import.meta.dirname, '../../../shared/spec/rde-example.xml');
 const EXAMPLE_XML = readFileSync(EXAMPLE, 'utf8');
 const dir = mkdtempSync(join(tmpdir(), 'rdds-rde-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
