@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config, type Overrides } from '../config.js';
-import { ImportError, importJsonLines, progressReporter } from '../ingest/jsonl.js';
+import { ImportError, progressReporter } from '../ingest/jsonl.js';
+import { ImportCommandError, importCommand, rollbackCommand } from '../ingest/import-command.js';
 import { writeDemo } from '../ingest/demo.js';
 import { planChanges, writeChangeDeposit, writeDepositFile, writeFullDeposit } from '../ingest/rde/generate.js';
 import { DepositWriteError } from '../ingest/rde/write.js';
@@ -125,18 +126,35 @@ program
 
 program
   .command('import')
-  .description('import JSON Lines files; each file lands whole or not at all')
+  .description('import JSON Lines files and RDE deposits (.xml, .xml.gz, several files of one deposit in order); each import lands whole or not at all')
   .argument('<files...>')
   .addOption(configOption())
   .addOption(dbOption())
+  .option('--dry-run', 'check everything (references, deposit chain, header counts), store nothing')
+  .option('--json', 'print the summary as JSON')
+  .option('--force', 'import a DIFF or INCR deposit that does not follow the last deposit imported')
   .action(async (files: string[], opts) => {
     const cfg = config(opts);
     await withStore(cfg, async (store) => {
-      for (const file of files) {
-        const progress = progressReporter(process.stderr);
-        const counts = await importJsonLines(store, file, { onProgress: progress });
-        progress.finish();
-        console.log(`${file}: imported ${counts.registrar} registrars, ${counts.contact} contacts, ${counts.host} hosts, ${counts.domain} domains`);
+      try {
+        await importCommand(store, files, { tlds: cfg.registry.tlds, dryRun: opts.dryRun, json: opts.json, force: opts.force });
+      } catch (err) {
+        throw err instanceof ImportCommandError ? new UserError(err.message) : err;
+      }
+    });
+  });
+
+program
+  .command('rollback')
+  .description('restore the data set from before the last import, at once, in one transaction')
+  .addOption(configOption())
+  .addOption(dbOption())
+  .action(async (opts) => {
+    await withStore(config(opts), async (store) => {
+      try {
+        console.log(await rollbackCommand(store));
+      } catch (err) {
+        throw err instanceof ImportCommandError ? new UserError(err.message) : err;
       }
     });
   });

@@ -36,6 +36,13 @@ export const HOST_STATUSES = [
   'clientDeleteProhibited', 'clientUpdateProhibited', 'serverDeleteProhibited', 'serverUpdateProhibited',
 ];
 
+/** Statuses a contact may carry (RFC 5733). */
+export const CONTACT_STATUSES = [
+  'ok', 'linked', 'pendingCreate', 'pendingDelete', 'pendingTransfer', 'pendingUpdate',
+  'clientDeleteProhibited', 'clientTransferProhibited', 'clientUpdateProhibited',
+  'serverDeleteProhibited', 'serverTransferProhibited', 'serverUpdateProhibited',
+];
+
 export const STATUS_URL_BASE = 'https://icann.org/epp';
 
 export function statusUrl(status: string): string {

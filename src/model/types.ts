@@ -36,7 +36,9 @@ export interface Contact extends ContactData {
   type: 'contact';
   handle: string;
   roid: string;
-  registrarId: number; // sponsoring registrar (IANA ID)
+  registrarId: number; // sponsoring registrar (IANA ID); see SPONSOR_BY_CLIENT_ID
+  clientId?: string; // the sponsoring registrar's id in the registry (EPP clID), as a deposit gives it
+  statuses?: string[]; // EPP contact statuses (RFC 5733), when the source carries them
   disclose?: Disclose;
   /** Set when this contact is a privacy/proxy service: the customer behind it, seen by entitled tiers only. */
   privacyProxy?: { customer: ContactData };
@@ -54,6 +56,8 @@ export interface RegistrarPerson {
 export interface Registrar {
   type: 'registrar';
   ianaId: number;
+  /** The registry's own id for the registrar (RDE rdeRegistrar:id), which objects' clientId names. */
+  repositoryId?: string;
   name: string;
   postal: Omit<PostalInfo, 'name' | 'org'>;
   voice?: string;
@@ -62,6 +66,7 @@ export interface Registrar {
   whoisServer?: string;
   url?: string;
   rdapBaseUrl?: string;
+  /** '' when the source does not carry it (an RDE deposit): the import warns, and keeps what another source gave. */
   abuseEmail: string;
   abusePhone: string;
   admin?: RegistrarPerson;
@@ -75,6 +80,7 @@ export interface Host {
   unicodeName?: string;
   roid: string;
   registrarId: number;
+  clientId?: string;
   addresses: string[]; // glue, IPv4 and IPv6 in canonical text form
   statuses: string[];
   created: string;
@@ -88,12 +94,31 @@ export interface DsRecord {
   digest: string; // hex, upper case
 }
 
+/** RFC 5910 keyData: a DNSKEY the registry holds for a domain (instead of, or inside, DS data). */
+export interface DnssecKey {
+  flags: number;
+  protocol: number;
+  algorithm: number;
+  publicKey: string; // base64
+}
+
+/**
+ * A name server given as a host attribute (RFC 5731 hostAttr): its name and glue live in the
+ * domain itself. It is not a host object and not a reference to one.
+ */
+export interface HostAttr {
+  name: string; // A-label, lower case
+  unicodeName?: string;
+  addresses: string[]; // canonical text form
+}
+
 export interface Domain {
   type: 'domain';
   name: string; // A-label, lower case
   unicodeName?: string; // U-label (NFC), only for IDNs
   roid: string;
   registrarId: number;
+  clientId?: string;
   registrant?: string; // contact handles
   admin?: string;
   tech?: string;
@@ -105,10 +130,22 @@ export interface Domain {
   expires: string;
   transferred?: string;
   ds: DsRecord[];
+  keyData?: DnssecKey[];
+  hostAttrs?: HostAttr[];
+  idnTableId?: string; // the IDN table the name was registered under (RDE rdeIDN id)
+  originalName?: string; // A-label of the name this one is an IDN variant of (RDE originalName)
   reseller?: string;
 }
 
 export type RegistryObject = Registrar | Contact | Host | Domain;
+export type ObjectKind = RegistryObject['type'];
+
+/**
+ * registrarId 0 on the way into the Store means "the registrar whose repositoryId is clientId":
+ * a deposit names registrars by the registry's own id, and the registrar may come later in the
+ * file. The Store resolves it; a stored object always has the IANA ID.
+ */
+export const SPONSOR_BY_CLIENT_ID = 0;
 
 /** The contact roles a domain refers to, in the order the answers show them. */
 export const CONTACT_ROLES = ['registrant', 'admin', 'tech', 'billing'] as const;

@@ -3,8 +3,8 @@
 import { isIP } from 'node:net';
 import countries from 'i18n-iso-countries';
 import { normalizeName } from './idn.js';
-import { EPP_STATUSES, HOST_STATUSES } from './statuses.js';
-import type { Contact, ContactData, Domain, Host, PostalInfo, Registrar, RegistryObject } from './types.js';
+import { CONTACT_STATUSES, EPP_STATUSES, HOST_STATUSES } from './statuses.js';
+import { SPONSOR_BY_CLIENT_ID, type Contact, type ContactData, type DnssecKey, type Domain, type Host, type HostAttr, type PostalInfo, type Registrar, type RegistryObject } from './types.js';
 
 export class ValidationError extends Error {
   constructor(readonly field: string, message: string) {
@@ -20,9 +20,35 @@ const ROID = /^(\w|_){1,80}-\w{1,8}$/; // EPP roidType
 const DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 // Control characters (C0, DEL, C1) and bidi overrides could forge lines or reorder text in an answer.
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// In `u` mode a surrogate matches only when it is not half of a pair: a lone surrogate is no
+// character, has no UTF-8 form, and SQLite and JSON encoders each mangle it their own way.
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+// Noncharacters (Unicode §23.7) are for a program's internal use and are never interchanged.
+const NONCHARACTER = new RegExp(
+  `[\\u{FDD0}-\\u{FDEF}${Array.from({ length: 17 }, (_, plane) => `\\u{${(plane * 0x10000 + 0xfffe).toString(16)}}\\u{${(plane * 0x10000 + 0xffff).toString(16)}}`).join('')}]`,
+  'u',
+);
 
 function fail(field: string, message: string): never {
   throw new ValidationError(field, message);
+}
+
+function codePoint(ch: string): string {
+  return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** Refuses a lone surrogate or a noncharacter in any string of a record, naming the member that holds it. */
+function wellFormedStrings(field: string, value: unknown): void {
+  if (typeof value === 'string') {
+    const lone = LONE_SURROGATE.exec(value);
+    if (lone) fail(field, `contains a lone UTF-16 surrogate (${codePoint(lone[0])}), which is not a character`);
+    const non = NONCHARACTER.exec(value);
+    if (non) fail(field, `contains the Unicode noncharacter ${codePoint(non[0])}`);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => wellFormedStrings(`${field}[${i}]`, v));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) wellFormedStrings(field ? `${field}.${key}` : key, v);
+  }
 }
 
 function text(field: string, value: unknown, { optional = false, max = 255 } = {}): void {
@@ -69,6 +95,20 @@ function ianaId(field: string, value: unknown): void {
   if (!Number.isSafeInteger(value) || (value as number) < 1) fail(field, `is not an IANA registrar ID: ${JSON.stringify(value)}`);
 }
 
+/** The registry's id of a registrar (EPP clIDType: a token of 3-16 characters). */
+function clientId(field: string, value: unknown, optional = true): void {
+  if (value === undefined && optional) return;
+  text(field, value, { max: 16 });
+  if ((value as string).length < 3 || /^\s|\s$|\s\s/.test(value as string)) fail(field, `is not an EPP client ID (3-16 characters): ${JSON.stringify(value)}`);
+}
+
+/** The sponsoring registrar: an IANA ID, or SPONSOR_BY_CLIENT_ID with the registry's id in clientId. */
+function sponsor(obj: { registrarId: unknown; clientId?: unknown }): void {
+  clientId('clientId', obj.clientId);
+  if (obj.registrarId === SPONSOR_BY_CLIENT_ID && obj.clientId !== undefined) return;
+  ianaId('registrarId', obj.registrarId);
+}
+
 function roid(field: string, value: unknown): void {
   if (typeof value !== 'string' || !ROID.test(value)) fail(field, `is not a repository object ID (ID-SUFFIX): ${JSON.stringify(value)}`);
 }
@@ -108,7 +148,8 @@ function name(field: string, value: unknown): { aLabel: string; uLabel?: string 
   return forms;
 }
 
-function statuses(field: string, value: unknown, allowed: string[]): void {
+function statuses(field: string, value: unknown, allowed: string[], optional = false): void {
+  if (value === undefined && optional) return;
   if (!Array.isArray(value) || value.length === 0) fail(field, 'needs at least one status');
   for (const s of value) if (!allowed.includes(s)) fail(field, `unknown status ${JSON.stringify(s)}`);
 }
@@ -117,12 +158,14 @@ function statuses(field: string, value: unknown, allowed: string[]): void {
 // in types.ts, so an unknown (e.g. misspelt) member is refused instead of silently dropped.
 type Keys<T> = Record<keyof T, true>;
 const RECORD_KEYS = {
-  registrar: { type: true, ianaId: true, name: true, postal: true, voice: true, fax: true, email: true, whoisServer: true, url: true, rdapBaseUrl: true, abuseEmail: true, abusePhone: true, admin: true, tech: true, updated: true } satisfies Keys<Registrar>,
-  contact: { type: true, handle: true, roid: true, registrarId: true, postalInt: true, postalLoc: true, voice: true, voiceExt: true, fax: true, faxExt: true, email: true, disclose: true, privacyProxy: true, created: true, updated: true } satisfies Keys<Contact>,
-  host: { type: true, name: true, unicodeName: true, roid: true, registrarId: true, addresses: true, statuses: true, created: true, updated: true } satisfies Keys<Host>,
-  domain: { type: true, name: true, unicodeName: true, roid: true, registrarId: true, registrant: true, admin: true, tech: true, billing: true, nameservers: true, statuses: true, created: true, updated: true, expires: true, transferred: true, ds: true, reseller: true } satisfies Keys<Domain>,
+  registrar: { type: true, ianaId: true, repositoryId: true, name: true, postal: true, voice: true, fax: true, email: true, whoisServer: true, url: true, rdapBaseUrl: true, abuseEmail: true, abusePhone: true, admin: true, tech: true, updated: true } satisfies Keys<Registrar>,
+  contact: { type: true, handle: true, roid: true, registrarId: true, clientId: true, statuses: true, postalInt: true, postalLoc: true, voice: true, voiceExt: true, fax: true, faxExt: true, email: true, disclose: true, privacyProxy: true, created: true, updated: true } satisfies Keys<Contact>,
+  host: { type: true, name: true, unicodeName: true, roid: true, registrarId: true, clientId: true, addresses: true, statuses: true, created: true, updated: true } satisfies Keys<Host>,
+  domain: { type: true, name: true, unicodeName: true, roid: true, registrarId: true, clientId: true, registrant: true, admin: true, tech: true, billing: true, nameservers: true, statuses: true, created: true, updated: true, expires: true, transferred: true, ds: true, keyData: true, hostAttrs: true, idnTableId: true, originalName: true, reseller: true } satisfies Keys<Domain>,
 };
 const POSTAL_KEYS = { name: true, org: true, street: true, city: true, sp: true, pc: true, cc: true } satisfies Keys<PostalInfo>;
+const KEY_DATA_KEYS = { flags: true, protocol: true, algorithm: true, publicKey: true } satisfies Keys<DnssecKey>;
+const HOST_ATTR_KEYS = { name: true, unicodeName: true, addresses: true } satisfies Keys<HostAttr>;
 const CONTACT_DATA_KEYS = { postalInt: true, postalLoc: true, voice: true, voiceExt: true, fax: true, faxExt: true, email: true } satisfies Keys<ContactData>;
 
 function knownKeys(field: string, value: object, allowed: Record<string, true>): void {
@@ -132,6 +175,7 @@ function knownKeys(field: string, value: object, allowed: Record<string, true>):
 /** Checks a record and returns it in canonical form (A-label names, upper-case country codes). */
 export function validate(obj: RegistryObject): RegistryObject {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) fail('record', 'is not an object');
+  wellFormedStrings('', obj);
   const allowed = RECORD_KEYS[obj.type as keyof typeof RECORD_KEYS];
   if (allowed) knownKeys('', obj, allowed);
   switch (obj.type) {
@@ -150,6 +194,7 @@ export function validate(obj: RegistryObject): RegistryObject {
 
 function validateRegistrar(r: Registrar): Registrar {
   ianaId('ianaId', r.ianaId);
+  clientId('repositoryId', r.repositoryId);
   text('name', r.name);
   postal('postal', { ...r.postal, name: r.name }, false);
   phone('voice', r.voice);
@@ -160,8 +205,9 @@ function validateRegistrar(r: Registrar): Registrar {
     const v = r[key];
     if (v !== undefined && !/^https?:\/\/[^\s]+$/.test(v)) fail(key, `is not an http(s) URL: ${JSON.stringify(v)}`);
   }
-  email('abuseEmail', r.abuseEmail);
-  phone('abusePhone', r.abusePhone, false);
+  // '' = not carried by the source (a deposit); anything else must be an address and a number.
+  if (r.abuseEmail !== '') email('abuseEmail', r.abuseEmail);
+  if (r.abusePhone !== '') phone('abusePhone', r.abusePhone, false);
   for (const key of ['admin', 'tech'] as const) {
     const p = r[key];
     if (!p) continue;
@@ -178,7 +224,8 @@ function validateContact(c: Contact): Contact {
   text('handle', c.handle, { max: 16 });
   if (!/^[A-Za-z0-9_-]{3,16}$/.test(c.handle)) fail('handle', `is not an EPP contact ID: ${JSON.stringify(c.handle)}`);
   roid('roid', c.roid);
-  ianaId('registrarId', c.registrarId);
+  sponsor(c);
+  statuses('statuses', c.statuses, CONTACT_STATUSES, true);
   contactData('', c);
   if (c.privacyProxy) contactData('privacyProxy.customer.', c.privacyProxy.customer);
   date('created', c.created);
@@ -189,22 +236,58 @@ function validateContact(c: Contact): Contact {
 function validateHost(h: Host): Host {
   const forms = name('name', h.name);
   roid('roid', h.roid);
-  ianaId('registrarId', h.registrarId);
-  if (!Array.isArray(h.addresses)) fail('addresses', 'must be a list');
-  const addresses = h.addresses.map((a, i) => {
-    if (typeof a !== 'string' || isIP(a) === 0) fail(`addresses[${i}]`, `is not an IP address: ${JSON.stringify(a)}`);
-    return canonicalIp(a);
-  });
+  sponsor(h);
+  const addresses = ipAddresses('addresses', h.addresses);
   statuses('statuses', h.statuses, HOST_STATUSES);
   date('created', h.created);
   date('updated', h.updated, true);
   return { ...h, name: forms.aLabel, unicodeName: forms.uLabel, addresses };
 }
 
+function ipAddresses(field: string, value: unknown): string[] {
+  if (!Array.isArray(value)) fail(field, 'must be a list');
+  return value.map((a, i) => {
+    if (typeof a !== 'string' || isIP(a) === 0) fail(`${field}[${i}]`, `is not an IP address: ${JSON.stringify(a)}`);
+    return canonicalIp(a);
+  });
+}
+
+function byte(field: string, value: unknown, max = 255): void {
+  if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > max) fail(field, `must be 0-${max}`);
+}
+
+function keyData(value: unknown): DnssecKey[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) fail('keyData', 'must be a list');
+  return value.map((k: DnssecKey, i) => {
+    const field = `keyData[${i}]`;
+    if (k === null || typeof k !== 'object') fail(field, 'must be an object');
+    knownKeys(field, k, KEY_DATA_KEYS);
+    byte(`${field}.flags`, k.flags, 65535);
+    byte(`${field}.protocol`, k.protocol);
+    byte(`${field}.algorithm`, k.algorithm);
+    const key = typeof k.publicKey === 'string' ? k.publicKey.replace(/\s+/g, '') : '';
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key) || key.length % 4) fail(`${field}.publicKey`, 'must be base64');
+    return { ...k, publicKey: key };
+  });
+}
+
+function hostAttrs(value: unknown): HostAttr[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) fail('hostAttrs', 'must be a list');
+  return value.map((h: HostAttr, i) => {
+    const field = `hostAttrs[${i}]`;
+    if (h === null || typeof h !== 'object') fail(field, 'must be an object');
+    knownKeys(field, h, HOST_ATTR_KEYS);
+    const forms = name(`${field}.name`, h.name);
+    return { name: forms.aLabel, ...(forms.uLabel ? { unicodeName: forms.uLabel } : {}), addresses: ipAddresses(`${field}.addresses`, h.addresses) };
+  });
+}
+
 function validateDomain(d: Domain): Domain {
   const forms = name('name', d.name);
   roid('roid', d.roid);
-  ianaId('registrarId', d.registrarId);
+  sponsor(d);
   for (const role of ['registrant', 'admin', 'tech', 'billing'] as const) {
     if (d[role] !== undefined) text(role, d[role], { max: 16 });
   }
@@ -223,8 +306,22 @@ function validateDomain(d: Domain): Domain {
     if (typeof r.digest !== 'string' || !/^[0-9A-Fa-f]{2,}$/.test(r.digest) || r.digest.length % 2) fail(`ds[${i}].digest`, 'must be hexadecimal');
     return { ...r, digest: r.digest.toUpperCase() };
   });
+  const keys = keyData(d.keyData);
+  const attrs = hostAttrs(d.hostAttrs);
+  if (nameservers.length + (attrs?.length ?? 0) > 13) fail('hostAttrs', 'a domain has at most 13 name servers, host objects and host attributes together');
+  text('idnTableId', d.idnTableId, { optional: true, max: 64 });
+  const original = d.originalName === undefined ? undefined : name('originalName', d.originalName).aLabel;
   text('reseller', d.reseller, { optional: true });
-  return { ...d, name: forms.aLabel, unicodeName: forms.uLabel, nameservers, ds };
+  return {
+    ...d,
+    name: forms.aLabel,
+    unicodeName: forms.uLabel,
+    nameservers,
+    ds,
+    ...(keys ? { keyData: keys } : {}),
+    ...(attrs ? { hostAttrs: attrs } : {}),
+    ...(original ? { originalName: original } : {}),
+  };
 }
 
 /** The canonical text of an IP address (lower-case, compressed IPv6), so lookups match whatever form a client types. */

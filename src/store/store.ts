@@ -1,13 +1,57 @@
 // The Store contract. Everything above it (pipeline, doors, CLI) talks only to this interface;
 // sqlite/ and postgres/ implement it and pass the same contract suite (test/store/contract.ts).
 import type { DataVersion, DomainRecord, HostRecord } from '../model/records.js';
-import type { Contact, Registrar, RegistryObject } from '../model/types.js';
+import type { Contact, ObjectKind, Registrar, RegistryObject } from '../model/types.js';
 import type { SearchExpr, SearchPage, SearchResult } from '../model/search.js';
+
+/** One object to remove, by the key its source names it with. */
+export type RemoveTarget =
+  | { kind: 'domain' | 'host'; name: string }
+  | { kind: 'host'; roid: string } // RDE host deletes may name the repository object ID
+  | { kind: 'contact'; handle: string }
+  | { kind: 'registrar'; ianaId: number }
+  | { kind: 'registrar'; repositoryId: string }; // RDE registrar deletes name the registry's own id
+
+/** The envelope of an RDE deposit (RFC 8909) and the TLD of its header. */
+export interface DepositEnvelope {
+  tld: string; // A-label, lower case
+  type: 'FULL' | 'DIFF' | 'INCR';
+  id: string;
+  prevId?: string;
+  watermark: string; // ISO 8601 UTC
+}
+
+/** What the store remembers of a TLD's deposits: what a DIFF or INCR must follow. */
+export interface DepositChain {
+  lastId: string;
+  lastFullId?: string;
+  watermark: string;
+}
 
 /** Writes inside one all-or-nothing transaction. */
 export interface StoreWriter {
-  /** Validates and upserts one object; throws ValidationError naming the bad field or the missing reference. */
-  put(obj: RegistryObject): Promise<void>;
+  /**
+   * Validates and upserts one object (throws ValidationError naming the bad field). References
+   * may point to objects put later in the same transaction: the object waits on disk and is
+   * stored when they are there; one that still dangles when the transaction ends fails it,
+   * named with `at` (its position, e.g. FILE:LINE). An object equal to the stored one is not
+   * rewritten.
+   */
+  put(obj: RegistryObject, at?: string): Promise<void>;
+  /**
+   * Removes one object if it is stored. Whatever still refers to it when the transaction ends
+   * (a domain using a host or contact, objects of a registrar) fails the transaction.
+   */
+  remove(target: RemoveTarget, at?: string): Promise<void>;
+  /** Refuses a deposit that does not follow the last one imported for its TLD (unless `force`). */
+  checkDeposit(deposit: DepositEnvelope, force: boolean): Promise<void>;
+  /**
+   * Deposit transactions only, after the last put and remove. FULL: what the TLD's previous data
+   * set had and this deposit does not is removed (see docs/rde.md for the exact rule). Records
+   * the deposit as the TLD's last, sets the data's time to its watermark, and returns the number
+   * of objects of each kind the TLD has afterwards (what the deposit header counts).
+   */
+  finishDeposit(deposit: DepositEnvelope, force: boolean): Promise<ImportCounts>;
 }
 
 export interface ImportCounts {
@@ -15,6 +59,34 @@ export interface ImportCounts {
   contact: number;
   host: number;
   domain: number;
+}
+
+export interface TransactionOptions {
+  /** The transaction imports an RDE deposit: it ends with finishDeposit. */
+  deposit?: boolean;
+  /** Check everything, then roll back instead of committing. */
+  dryRun?: boolean;
+}
+
+export interface TransactionSummary<T> {
+  result: T;
+  /** Objects put, per kind. */
+  counts: ImportCounts;
+  /** Of those, the ones written because they were new or changed. */
+  written: ImportCounts;
+  /** Objects removed (by remove(), or by a FULL deposit). */
+  removed: ImportCounts;
+  /** The data version's serial after the commit (after a dry run: the unchanged serial). */
+  serial: number;
+  /** IANA IDs of registrars put in this transaction that have no abuse e-mail or phone. */
+  incompleteRegistrars: number[];
+}
+
+/** One object changed by a committed transaction (for per-object cache invalidation). */
+export interface ObjectChange {
+  serial: number;
+  kind: ObjectKind;
+  key: string; // domain and host: A-label; contact: handle; registrar: IANA ID as text
 }
 
 export interface Store {
@@ -30,7 +102,19 @@ export interface Store {
   getContact(handle: string): Promise<Contact | undefined>;
   /** Number of domains a registrar sponsors (the registrar tier's daily quota is derived from it). */
   countDomains(ianaId: number): Promise<number>;
+  /**
+   * Changes whenever the served data changes. updatedAt is the time the data reflects: the
+   * watermark of the last deposit imported, or the commit time of another import.
+   */
   dataVersion(): Promise<DataVersion>;
+  /**
+   * The objects changed by the transactions committed after `serial`, oldest first; undefined
+   * when the list no longer reaches back that far or holds more than `limit` entries (then
+   * everything should be taken as changed).
+   */
+  changesSince(serial: number, limit: number): Promise<ObjectChange[] | undefined>;
+  /** The last deposit imported for a TLD. */
+  depositChain(tld: string): Promise<DepositChain | undefined>;
   /**
    * Searches (src/store/search.ts). Patterns take `*` (any run) and `?` (one character); plain text
    * is a substring match on free-text fields (names, organisation, address, domain name) and exact
@@ -45,11 +129,25 @@ export interface Store {
   /** Registrars by name. */
   searchRegistrars(q: { fn?: string }, page: SearchPage): Promise<SearchResult<Registrar>>;
   /**
-   * Runs fn in one transaction: every put lands, or (when fn or a put throws) none does.
-   * Objects must come after the objects they refer to, or those must already be stored.
+   * Runs fn in one transaction: every put and remove lands, or (when fn, a put or a check at the
+   * end throws) none does. Readers see the data from before until the commit. The transaction
+   * keeps what it replaced (the undo log of the last import), for rollback().
    */
-  transaction<T>(fn: (writer: StoreWriter) => Promise<T>): Promise<{ result: T; counts: ImportCounts }>;
+  transaction<T>(fn: (writer: StoreWriter) => Promise<T>, options?: TransactionOptions): Promise<TransactionSummary<T>>;
+  /**
+   * Restores the data set from before the last transaction, in one transaction, and forgets
+   * that undo log. Returns how many objects it restored, or undefined when there is nothing to undo.
+   */
+  rollback(): Promise<number | undefined>;
   close(): Promise<void>;
+}
+
+/** A transaction refused as a whole (deposit chain, referential check): the message says why. */
+export class StoreRefusal extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreRefusal';
+  }
 }
 
 export function emptyCounts(): ImportCounts {

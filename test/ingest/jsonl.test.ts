@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { importJsonLines, ImportError, progressReporter } from '../../src/ingest/jsonl.js';
+import { importJsonLines, importJsonLinesFile, ImportError, progressReporter } from '../../src/ingest/jsonl.js';
 import { demoJsonLines, writeDemoJsonLines } from '../../src/ingest/demo.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Contact, Domain, Host, Registrar } from '../../src/model/types.js';
@@ -87,7 +87,9 @@ describe('importJsonLines', () => {
       ['bad JSON', [registrar, contact, '{"type": "host", oops}', host, domain], /:3: not valid JSON/],
       ['a validation error', [registrar, contact, host, { ...domain, expires: 'tomorrow' }, idn], /:4: domain "test\.example": expires: is not an ISO 8601/],
       ['a missing reference', [registrar, contact, { ...domain, registrant: 'NOBODY' }, host], /:3: domain "test\.example": registrant: refers to contact "NOBODY", which does not exist/],
-      ['a reference to a later object', [registrar, contact, domain, host], /:3: domain "test\.example": nameservers\[0\]: refers to host "ns1\.test\.example"/],
+      ['a deletion of a host still used', [registrar, contact, host, domain, { delete: 'host', name: 'ns1.test.example' }], /: host "ns1\.test\.example" \(.*:5\) cannot be removed: domain "test\.example" still refers to it/],
+      ['a malformed deletion', [registrar, { delete: 'zone', name: 'x' }], /:2: deletion of zone: delete: must be domain, host, contact or registrar/],
+      ['a deletion with a wrong key', [registrar, { delete: 'contact', name: 'x' }], /:2: deletion of contact: name: is not a member of a contact deletion/],
       ['an unknown type', [registrar, { type: 'zone', name: 'x' }, contact], /:2: type: must be registrar, contact, host or domain/],
       ['a JSON value that is not an object', [registrar, '[1, 2]', contact], /:2: not a JSON object/],
     ];
@@ -103,6 +105,79 @@ describe('importJsonLines', () => {
       assert.equal((await store.dataVersion()).serial, 0, what);
       await store.close();
     }
+  });
+
+  it('refuses a lone UTF-16 surrogate and a noncharacter, naming the line and the field (issue #14 item 4)', async () => {
+    // The issue's reproduction: JSON "\ud800" in a contact name used to be accepted, then broke
+    // every later update of that contact ("database disk image is malformed").
+    for (const [escaped, message] of [
+      ['\\ud800', /:2: contact "TEST-1": postalInt\.name: contains a lone UTF-16 surrogate \(U\+D800\)/],
+      ['\\udfff x', /:2: contact "TEST-1": postalInt\.name: contains a lone UTF-16 surrogate \(U\+DFFF\)/],
+      ['\\ufdd0', /:2: contact "TEST-1": postalInt\.name: contains the Unicode noncharacter U\+FDD0/],
+      ['\\ud83f\\udffe', /:2: contact "TEST-1": postalInt\.name: contains the Unicode noncharacter U\+1FFFE/],
+    ] as const) {
+      const store = await open();
+      const line = JSON.stringify(contact).replace('"Ivan Petrov"', `"Ivan ${escaped} Petrov"`);
+      assert.ok(line.includes(escaped), 'the escape is in the JSON text, as a client would send it');
+      const err = await importError(store, file([registrar, line]));
+      assert.match(err.message, message);
+      assert.equal(await store.getContact('TEST-1'), undefined);
+      assert.equal(await store.getRegistrar(9999001), undefined, 'nothing of the file is stored');
+      await store.close();
+    }
+  });
+
+  it('accepts a surrogate pair (an astral character) in a name', async () => {
+    const store = await open();
+    const line = JSON.stringify(contact).replace('"Иван Петров"', '"Иван \\ud83d\\ude00 Петров"');
+    await importJsonLines(store, file([registrar, line]));
+    assert.equal((await store.getContact('TEST-1'))?.postalLoc?.name, 'Иван \u{1F600} Петров');
+    await store.close();
+  });
+
+  it('accepts objects before the objects they refer to (any order in one file)', async () => {
+    const store = await open();
+    const counts = await importJsonLines(store, file([domain, host, contact, registrar]));
+    assert.deepEqual(counts, { registrar: 1, contact: 1, host: 1, domain: 1 });
+    assert.equal((await store.lookupDomain('test.example'))?.hosts[0]?.name, 'ns1.test.example');
+    await store.close();
+  });
+
+  it('removes objects with deletion lines, the domain before the host it used', async () => {
+    const store = await open();
+    await importJsonLines(store, file([registrar, contact, host, domain, idn]));
+    const summary = await importJsonLinesFile(store, file([
+      { delete: 'host', name: 'NS1.test.example' },
+      { delete: 'domain', name: 'test.example' },
+      { delete: 'domain', name: 'bücher.example' },
+      { delete: 'contact', handle: 'TEST-1' },
+      { delete: 'domain', name: 'never-there.example' },
+    ]));
+    assert.deepEqual(summary.removed, { registrar: 0, contact: 1, host: 1, domain: 2 });
+    assert.equal(await store.lookupDomain('test.example'), undefined);
+    assert.equal(await store.lookupHost('ns1.test.example'), undefined);
+    assert.equal(await store.getContact('TEST-1'), undefined);
+    await importJsonLines(store, file([{ delete: 'registrar', ianaId: 9999001 }]));
+    assert.equal(await store.getRegistrar(9999001), undefined);
+    await store.close();
+  });
+
+  it('a dry run checks the file and stores nothing', async () => {
+    const store = await open();
+    const summary = await importJsonLinesFile(store, file([registrar, contact, host, domain]), { dryRun: true });
+    assert.deepEqual(summary.stored, { registrar: 1, contact: 1, host: 1, domain: 1 });
+    assert.equal(summary.dryRun, true);
+    assert.equal(await store.getRegistrar(9999001), undefined);
+    assert.equal((await store.dataVersion()).serial, 0);
+    await assert.rejects(importJsonLinesFile(store, file([registrar, { ...domain, registrant: 'NOBODY' }]), { dryRun: true }), /:2: domain "test\.example": registrant: refers to contact "NOBODY"/);
+    await store.close();
+  });
+
+  it('warns about a registrar without an abuse contact', async () => {
+    const store = await open();
+    const summary = await importJsonLinesFile(store, file([{ ...registrar, abuseEmail: '', abusePhone: '' }]));
+    assert.deepEqual(summary.warnings, ['registrar 9999001 has no abuse contact (e-mail and phone): import them from a JSON Lines registrar line (docs/rde.md)']);
+    await store.close();
   });
 
   it('counts blank and comment lines in the line number', async () => {
@@ -182,5 +257,13 @@ describe('progressReporter', () => {
     const draws = s.text().split('\r').filter(Boolean);
     assert.ok(draws.length <= 3, `drew ${draws.length} times`);
     assert.match(draws.at(-1)!, /100\.0%\s+1,000 lines\s+[\d,]+ objects\/s\x1b\[K\n$/);
+  });
+
+  it('shows megabytes read of the total and the time left when asked', () => {
+    const s = sink(true);
+    const p = progressReporter(s.stream, { unit: 'objects', bytes: true });
+    p(500, 5e6, 20e6);
+    p.finish();
+    assert.match(s.text(), /25\.0%\s+500 objects\s+[\d,]+ objects\/s\s+5\.0 of 20 MB\s+ETA \d+:\d\d/);
   });
 });

@@ -39,3 +39,12 @@ test('bad values name their field', () => {
   refused({ ...host('ns.a.example'), addresses: ['300.1.1.1'] }, /^addresses\[0\]$/);
   refused({ type: 'zone' }, /^type$/);
 });
+
+test('lone surrogates and noncharacters are refused in any string member, with its path', () => {
+  refused({ ...contact('CON1'), postalInt: { ...contact('CON1').postalInt!, name: 'A\ud800B' } }, /^postalInt\.name$/);
+  refused({ ...contact('CON1'), postalInt: { ...contact('CON1').postalInt!, street: ['ok', 'bad\udc00'] } }, /^postalInt\.street\[1\]$/);
+  refused({ ...domain('a.example'), reseller: 'R\ufffe' }, /^reseller$/);
+  refused({ ...domain('a.example'), reseller: 'R\u{10FFFF}' }, /^reseller$/);
+  refused({ ...host('ns.a.example'), roid: 'H\ufdd5-EXAMPLE' }, /^roid$/);
+  assert.doesNotThrow(() => validate({ ...domain('a.example'), reseller: 'Re\u{1F600}seller \ufdcf\ufdf0' }));
+});

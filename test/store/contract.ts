@@ -543,8 +543,22 @@ export function storeContract(label: string, open: () => Promise<OpenedStore>, o
       it('refuses a reference to a missing registrar', () =>
         withStore((store) => refused(store, [contact('ORPHAN-1', { registrarId: 1234 })], 'registrarId', '1234')));
 
-      it('refuses a reference to an object put later in the same transaction', () =>
-        withStore((store) => refused(store, [registrar(), domain('early.example', { nameservers: [], registrant: 'REG-1', admin: undefined, tech: undefined, billing: undefined }), contact('REG-1')], 'registrant', '"REG-1"'), null));
+      it('refuses a reference that is still missing when the transaction ends, naming the object and its position', () =>
+        withStore(async (store) => {
+          await assert.rejects(
+            store.transaction(async (w) => {
+              await w.put(domain('late.example', { tech: 'NOPE-1' }), 'data.jsonl:7');
+              await w.put(domain('later.example', { admin: 'NOPE-2' }), 'data.jsonl:8');
+            }),
+            (err: unknown) => {
+              assert.ok(err instanceof ValidationError);
+              assert.equal(err.field, 'tech');
+              assert.match(err.message, /^domain "late\.example" \(data\.jsonl:7\): tech refers to contact "NOPE-1", which does not exist.*\(and 1 more/);
+              return true;
+            },
+          );
+          assert.equal(await store.lookupDomain('late.example'), undefined);
+        }));
 
       it('refuses a bad record in the middle of a transaction and keeps nothing of it', () =>
         withStore(async (store) => {

@@ -2,44 +2,25 @@
 // under an advisory lock). Every store gets its own fresh schema, dropped afterwards, so test files
 // running in parallel never collide. Without a reachable server (RDDS_TEST_PG_URL, default
 // postgres://postgres@127.0.0.1:5432/test) the suites are skipped, not failed.
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { admin, freshSchema, skip } from './pg-schema.js';
 import { ValidationError } from '../../src/model/validate.js';
 import type { RegistryObject } from '../../src/model/types.js';
 import { PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/postgres-store.js';
 import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/schema.js';
-import { storeContract, type OpenedStore } from './contract.js';
+import { storeContract } from './contract.js';
+import { importContract, type DumpableStore } from './import-contract.js';
+import { dumpPostgres } from './dump.js';
 import { contact, domain, host, registrar, REGISTRAR_ID, seed } from './fixtures.js';
 
-const BASE_URL = process.env.RDDS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-const admin = new pg.Pool({ connectionString: BASE_URL, max: 2, connectionTimeoutMillis: 3000 });
-admin.on('error', () => {});
-let skip: string | undefined;
-try {
-  await admin.query('SELECT 1');
-} catch (err) {
-  skip = `no PostgreSQL server reachable at ${BASE_URL} (${(err as Error).message}); set RDDS_TEST_PG_URL to run these tests`;
-}
-after(() => admin.end());
-
-/** A fresh schema and the URL that makes it the search_path. */
-async function freshSchema(): Promise<{ schema: string; url: string; drop(): Promise<void> }> {
-  const schema = `rdds_test_${randomBytes(6).toString('hex')}`;
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  const url = new URL(BASE_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return { schema, url: url.toString(), drop: async () => void (await admin.query(`DROP SCHEMA ${schema} CASCADE`)) };
-}
-
-function opener(options: PostgresStoreOptions = {}): () => Promise<OpenedStore> {
+function opener(options: PostgresStoreOptions = {}): () => Promise<DumpableStore> {
   return async () => {
     const s = await freshSchema();
     const store = await PostgresStore.open(s.url, options);
     return {
       store,
+      dump: () => dumpPostgres(admin, s.schema),
       dispose: async () => {
         await store.close();
         await s.drop();
@@ -52,9 +33,11 @@ storeContract('postgres', opener(), { skip });
 // Batches of 3 make every contract test cross flushes: references to earlier batches, errors
 // found at a later put or at commit, rollbacks with flushed rows.
 storeContract('postgres, batches of 3', opener({ batchSize: 3 }), { skip });
+importContract('postgres', opener(), { skip });
+importContract('postgres, batches of 3', opener({ batchSize: 3 }), { skip });
 
 describe('PostgresStore', { skip }, () => {
-  it('names the record in a reference error found when a batch is flushed', async () => {
+  it('names the record in a reference error found when the transaction settles', async () => {
     const { store, dispose } = await opener({ batchSize: 1000 })();
     try {
       await seed(store);
@@ -67,7 +50,7 @@ describe('PostgresStore', { skip }, () => {
         (err: unknown) => {
           assert.ok(err instanceof ValidationError);
           assert.equal(err.field, 'tech');
-          assert.match(err.message, /^domain ok\.example: tech refers to contact "NOPE-1", which does not exist/);
+          assert.match(err.message, /^domain "ok\.example": tech refers to contact "NOPE-1", which does not exist/);
           return true;
         },
       );

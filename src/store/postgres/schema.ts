@@ -30,4 +30,35 @@ export const POSTGRES_MIGRATIONS: string[] = [
   `,
   // Searchable WHOIS and RDAP searches (src/store/postgres/search.ts).
   POSTGRES_SEARCH_MIGRATION,
+  // Imports with deletions, deposits and undo, as in the SQLite store (src/store/sqlite/schema.ts):
+  // who refers to a registrar, hosts by repository ID, registrars by the registry's own id; the
+  // undo log, the change list, the TLDs' deposit members and the deposit chain.
+  `
+  ALTER TABLE contacts ADD COLUMN registrar_id bigint;
+  UPDATE contacts SET registrar_id = (data::jsonb->>'registrarId')::bigint;
+  ALTER TABLE contacts ALTER COLUMN registrar_id SET NOT NULL;
+  CREATE INDEX contacts_by_registrar ON contacts (registrar_id);
+  CREATE INDEX hosts_by_registrar ON hosts (registrar_id);
+  ALTER TABLE hosts ADD COLUMN roid text COLLATE "C";
+  UPDATE hosts SET roid = data::jsonb->>'roid';
+  CREATE INDEX hosts_by_roid ON hosts (roid);
+  ALTER TABLE registrars ADD COLUMN repository_id text COLLATE "C";
+  UPDATE registrars SET repository_id = data::jsonb->>'repositoryId';
+  CREATE INDEX registrars_by_repository_id ON registrars (repository_id);
+  CREATE TABLE undo (kind text COLLATE "C" NOT NULL, key text COLLATE "C" NOT NULL, data text, PRIMARY KEY (kind, key));
+  CREATE TABLE changes (serial bigint NOT NULL, kind text COLLATE "C" NOT NULL, key text COLLATE "C" NOT NULL);
+  CREATE INDEX changes_by_serial ON changes (serial);
+  CREATE TABLE members (tld text COLLATE "C" NOT NULL, kind text COLLATE "C" NOT NULL, key text COLLATE "C" NOT NULL, PRIMARY KEY (tld, kind, key));
+  CREATE INDEX members_by_object ON members (kind, key);
+  CREATE TABLE deposits (tld text COLLATE "C" PRIMARY KEY, data text NOT NULL);
+  INSERT INTO meta SELECT 'changes_from', (value::bigint + 1)::text FROM meta WHERE key = 'serial';
+  `,
 ];
+
+/** One import's scratch tables (as in SQLite), created by each write transaction and dropped at its end. */
+export const POSTGRES_IMPORT_TABLES = `
+  CREATE TEMP TABLE import_pending (kind text COLLATE "C" NOT NULL, key text COLLATE "C" NOT NULL, seq bigint NOT NULL, at text, data text NOT NULL, PRIMARY KEY (kind, key)) ON COMMIT DROP;
+  CREATE INDEX ON import_pending (kind, seq);
+  CREATE TEMP TABLE import_seen (kind text COLLATE "C" NOT NULL, key text COLLATE "C" NOT NULL, PRIMARY KEY (kind, key)) ON COMMIT DROP;
+  CREATE TEMP TABLE import_removed (kind text COLLATE "C" NOT NULL, key text COLLATE "C" NOT NULL, at text, PRIMARY KEY (kind, key)) ON COMMIT DROP;
+`;

@@ -106,6 +106,26 @@ export async function indexBatch(
   }
 }
 
+/** Removes the search rows of objects about to be deleted. */
+export async function unindexBatch(client: pg.PoolClient, kind: 'registrar' | 'contact' | 'host' | 'domain', keys: string[]): Promise<void> {
+  const q = (sql: string) => client.query(sql, [keys]);
+  switch (kind) {
+    case 'domain':
+      await q('DELETE FROM domain_names WHERE name = ANY ($1::text[])');
+      await q('DELETE FROM domain_contacts WHERE domain = ANY ($1::text[])');
+      await q('DELETE FROM domain_hosts WHERE domain = ANY ($1::text[])');
+      break;
+    case 'host':
+      await q('DELETE FROM host_names WHERE name = ANY ($1::text[])');
+      break;
+    case 'contact':
+      await q('DELETE FROM contact_search WHERE handle = ANY ($1::text[])');
+      break;
+    case 'registrar':
+      break;
+  }
+}
+
 export class PostgresSearch {
   constructor(private readonly pool: pg.Pool) {}
 

@@ -88,6 +88,11 @@ export class SqliteSearch {
       dropHost: p('DELETE FROM domain_hosts WHERE host = ? AND domain = ?'),
       domainFts: p('INSERT INTO domain_fts (name, uname) VALUES (?, ?)'),
       hostFts: p('INSERT INTO host_fts (name, uname) VALUES (?, ?)'),
+      // GLOB with the exact name is answered from the trigram index; = would scan the table.
+      dropDomainFts: p('DELETE FROM domain_fts WHERE rowid IN (SELECT rowid FROM domain_fts WHERE name GLOB ?)'),
+      dropHostFts: p('DELETE FROM host_fts WHERE rowid IN (SELECT rowid FROM host_fts WHERE name GLOB ?)'),
+      dropDomainContacts: p('DELETE FROM domain_contacts WHERE domain = ?'),
+      dropDomainHosts: p('DELETE FROM domain_hosts WHERE domain = ?'),
       contactRows: p('SELECT id, name, org, street, city, sp, pc FROM contact_search WHERE handle = ?'),
       contactFtsDelete: p("INSERT INTO contact_fts (contact_fts, rowid, name, org, street, city, sp, pc) VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)"),
       contactDelete: p('DELETE FROM contact_search WHERE handle = ?'),
@@ -123,10 +128,7 @@ export class SqliteSearch {
         if (this.q.hostExists.get(obj.name) === undefined) this.q.hostFts.run(obj.name, obj.unicodeName ?? null);
         break;
       case 'contact': {
-        for (const row of this.q.contactRows.all(obj.handle) as ContactRow[]) {
-          this.q.contactFtsDelete.run(row.id, row.name, row.org, row.street, row.city, row.sp, row.pc);
-        }
-        this.q.contactDelete.run(obj.handle);
+        this.dropContactSearchRows(obj.handle);
         for (const postal of [obj.postalInt, obj.postalLoc]) {
           if (!postal) continue;
           const values = [postal.name, postal.org ?? null, postal.street.join(', '), postal.city, postal.sp ?? null, postal.pc ?? null] as const;
@@ -138,6 +140,32 @@ export class SqliteSearch {
       case 'registrar':
         break;
     }
+  }
+
+  /** Removes an object from the search tables (call before it is deleted). */
+  unindex(obj: RegistryObject): void {
+    switch (obj.type) {
+      case 'domain':
+        this.q.dropDomainFts.run(obj.name);
+        this.q.dropDomainContacts.run(obj.name);
+        this.q.dropDomainHosts.run(obj.name);
+        break;
+      case 'host':
+        this.q.dropHostFts.run(obj.name);
+        break;
+      case 'contact':
+        this.dropContactSearchRows(obj.handle);
+        break;
+      case 'registrar':
+        break;
+    }
+  }
+
+  private dropContactSearchRows(handle: string): void {
+    for (const row of this.q.contactRows.all(handle) as ContactRow[]) {
+      this.q.contactFtsDelete.run(row.id, row.name, row.org, row.street, row.city, row.sp, row.pc);
+    }
+    this.q.contactDelete.run(handle);
   }
 
   searchDomains(expr: SearchExpr, page: SearchPage): SearchResult<string> {
