@@ -115,7 +115,7 @@ export function importContract(label: string, open: () => Promise<DumpableStore>
           assert.deepEqual(removed, { registrar: 0, contact: 0, host: 0, domain: 1 });
           assert.equal(await store.lookupDomain('nic.example'), undefined);
           assert.equal(await store.countDomains(REGISTRAR_ID), 1);
-          const { parseSearchExpression } = await import('../../src/query/search-query.js');
+          const { parseSearchExpression } = await import('../../src/query/search-expression.js');
           assert.deepEqual((await store.searchDomains(parseSearchExpression('domain:nic'), { limit: 10 })).items, []);
           assert.deepEqual((await store.searchDomains(parseSearchExpression('ns:ns1.nic.example'), { limit: 10 })).items, []);
           assert.deepEqual((await store.searchDomains(parseSearchExpression('name:"Contact ADM-1"'), { limit: 10 })).items, []);
@@ -199,7 +199,7 @@ export function importContract(label: string, open: () => Promise<DumpableStore>
             await w.put(domain('nic.example', { statuses: ['ok'] }));
           });
           assert.deepEqual((await store.lookupDomain('nic.example'))?.domain.statuses, ['ok']);
-          assert.deepEqual((await store.searchDomains((await import('../../src/query/search-query.js')).parseSearchExpression('domain:nic'), { limit: 10 })).items, ['nic.example']);
+          assert.deepEqual((await store.searchDomains((await import('../../src/query/search-expression.js')).parseSearchExpression('domain:nic'), { limit: 10 })).items, ['nic.example']);
         }));
     });
 
