@@ -14,8 +14,17 @@ export function domainQuery(input: string, tlds: readonly string[]): Query {
   return { kind: 'domain', name: forms.aLabel, uName: forms.uLabel };
 }
 
+/**
+ * An IP address in its canonical form, or undefined. An IPv6 zone ID (`fe80::1%eth0`, which isIP
+ * takes) names an interface of the asker's own host, never a name server's address.
+ */
+export function ipAddress(input: string): string | undefined {
+  return isIP(input) && !input.includes('%') ? canonicalIp(input) : undefined;
+}
+
 export function nameserverQuery(input: string): Query {
-  if (isIP(input)) return { kind: 'nameserver-ip', address: canonicalIp(input) };
+  const address = ipAddress(input);
+  if (address) return { kind: 'nameserver-ip', address };
   const forms = normalizeName(input);
   if (!forms) throw new BadQuery(`"${quoteForMessage(input)}" is not a valid host name or IP address`);
   return { kind: 'nameserver', name: forms.aLabel };

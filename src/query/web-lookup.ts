@@ -3,7 +3,7 @@
 // with spaces (registrar), and a bare host name of three or more labels (name server).
 import { isIP } from 'node:net';
 import { normalizeName } from '../model/idn.js';
-import { BadQuery } from './bad-query.js';
+import { BadQuery, CONTROL_CHARACTERS } from './bad-query.js';
 import { nameserverQuery, registrarQuery } from './names.js';
 import type { Query } from './query.js';
 import { parseWhoisLine } from './whois-line.js';
@@ -16,7 +16,7 @@ export function webLookupQuery(input: string, tlds: readonly string[]): Query {
   const text = input.trim();
   const first = text.split(/\s+/, 1)[0].toLowerCase();
   if (['domain', 'nameserver', 'registrar', 'help'].includes(first)) return parseWhoisLine(text, tlds);
-  if (/[\u0000-\u001f\u007f]/.test(text)) throw new BadQuery('the query contains control characters');
+  if (CONTROL_CHARACTERS.test(text)) throw new BadQuery('the query contains control characters');
   if (isIP(text)) return nameserverQuery(text);
   if (/^\d{1,10}$/.test(text) || /\s/.test(text)) return registrarQuery(text);
   const forms = normalizeName(text);

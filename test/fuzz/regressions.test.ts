@@ -1,0 +1,47 @@
+// Every defect the property tests and the fuzzer found, as the input that showed it
+// (docs/reliability.md, "Fuzzing", lists them).
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BadQuery, quoteForMessage } from '../../src/query/bad-query.js';
+import { parseRdapRequest } from '../../src/query/rdap-request.js';
+import { parseSearchExpression } from '../../src/query/search-expression.js';
+import { webLookupQuery } from '../../src/query/web-lookup.js';
+import { parseWhoisLine } from '../../src/query/whois-line.js';
+import { assertPrintable } from './invariants.js';
+
+const TLDS = ['example'];
+const badQuery = (fn: () => unknown, message: RegExp) =>
+  assert.throws(fn, (err: unknown) => err instanceof BadQuery && message.test(err.message));
+
+describe('found by the property tests', () => {
+  test('an IPv6 zone ID (fe80::1%eth0) is a bad query, not a TypeError from the URL parser', () => {
+    badQuery(() => parseWhoisLine('nameserver fe80::1%eth0', TLDS), /not a valid host name or IP address/);
+    badQuery(() => webLookupQuery('fe80::1%eth0', TLDS), /not a valid host name or IP address/);
+    badQuery(() => parseSearchExpression('nsip:fe80::1%eth0'), /not an IP address at position 6/);
+    for (const [path, query] of [['domains', 'nsIp=fe80%3A%3A1%25eth0'], ['nameservers', 'ip=fe80::1%25lo']]) {
+      assert.match(parseRdapRequest(path, query, { searchMaxResults: 10 }).error!.message, /is not an IP address/);
+    }
+  });
+
+  test('bidi embeddings, overrides and isolates are refused in a query, like the other control characters', () => {
+    badQuery(() => parseWhoisLine('registrar Example\u202e Registrar', TLDS), /control characters/);
+    badQuery(() => webLookupQuery('!\u2066 Registrar', TLDS), /control characters/);
+    assert.match(parseRdapRequest('entities', 'fn=Exa%E2%80%AEmple*', { searchMaxResults: 10 }).error!.message, /control characters/);
+  });
+
+  test('a search value that normalises to nothing is refused ("domain:." was read as an empty pattern)', () => {
+    for (const text of ['domain:.', '*.', 'registrar:" "', 'name:" "', 'org:"  *  "']) {
+      badQuery(() => parseSearchExpression(text), /at least one character besides/);
+    }
+  });
+
+  test('a domain pattern loses every final dot at once, so that its stable form reads back the same', () => {
+    assert.deepEqual(parseSearchExpression('domain:"xn--eckwd4c7c.example.."'), { op: 'term', field: 'domain', pattern: 'xn--eckwd4c7c.example' });
+  });
+
+  test('a shortened client text in a message is not cut inside a surrogate pair', () => {
+    const shown = quoteForMessage(`${'a'.repeat(63)}\u{1f600}b`);
+    assertPrintable(shown);
+    assert.equal(shown, `${'a'.repeat(63)}...`);
+  });
+});
