@@ -7,6 +7,7 @@ import { parseRdapRequest } from '../../src/query/rdap-request.js';
 import { parseSearchExpression } from '../../src/query/search-expression.js';
 import { webLookupQuery } from '../../src/query/web-lookup.js';
 import { parseWhoisLine } from '../../src/query/whois-line.js';
+import { parseProxyHeader, proxyV1, proxyV2 } from '../../src/server/proxy-protocol.js';
 import { assertPrintable } from './invariants.js';
 
 const TLDS = ['example'];
@@ -43,5 +44,12 @@ describe('found by the property tests', () => {
     const shown = quoteForMessage(`${'a'.repeat(63)}\u{1f600}b`);
     assertPrintable(shown);
     assert.equal(shown, `${'a'.repeat(63)}...`);
+  });
+
+  test('the PROXY header builders: an embedded IPv4 address in IPv6, and a destination of the other family', () => {
+    assert.equal(parseProxyHeader(proxyV2('::ffff:192.0.2.1'))?.address, '::ffff:c000:201');
+    assert.equal(parseProxyHeader(proxyV2('::0:0:0.0.0.1'))?.address, '::1');
+    assert.equal(parseProxyHeader(proxyV1('192.0.2.1', '::1'))?.address, '192.0.2.1');
+    assert.equal(parseProxyHeader(proxyV2('192.0.2.1', '2001:db8::1'))?.address, '192.0.2.1');
   });
 });
