@@ -54,7 +54,8 @@ function parseV1(buf: Buffer): ProxyHeader | undefined {
   if (parts.length !== 6) invalid();
   const [, proto, src, dst, sport, dport] = parts;
   const family = proto === 'TCP4' ? 4 : proto === 'TCP6' ? 6 : invalid();
-  if (isIP(src) !== family || isIP(dst) !== family) invalid();
+  // isIP takes an IPv6 zone ID (fe80::1%eth0), which names no client on the Internet.
+  if (isIP(src) !== family || isIP(dst) !== family || `${src}${dst}`.includes('%')) invalid();
   for (const p of [sport, dport]) if (!/^(0|[1-9]\d{0,4})$/.test(p) || Number(p) > 65535) invalid();
   return { version: 1, address: src, length: end + 2 };
 }
@@ -188,7 +189,7 @@ function hopAddress(hop: string): string | undefined {
   const bracket = /^\[([^\]]+)\](?::\d+)?$/.exec(a);
   if (bracket) a = bracket[1];
   else if (/^\d+\.\d+\.\d+\.\d+:\d+$/.test(a)) a = a.slice(0, a.lastIndexOf(':'));
-  return isIP(a) ? a : undefined;
+  return isIP(a) && !a.includes('%') ? a : undefined; // no zone ID, as in a PROXY header
 }
 
 /**

@@ -7,7 +7,10 @@ import { parseRdapRequest } from '../../src/query/rdap-request.js';
 import { parseSearchExpression } from '../../src/query/search-expression.js';
 import { webLookupQuery } from '../../src/query/web-lookup.js';
 import { parseWhoisLine } from '../../src/query/whois-line.js';
-import { parseProxyHeader, proxyV1, proxyV2 } from '../../src/server/proxy-protocol.js';
+import { requestPath } from '../../src/server/http.js';
+import { forwardedClientAddress, parseProxyHeader, proxyV1, proxyV2 } from '../../src/server/proxy-protocol.js';
+import { CidrSet } from '../../src/policy/cidr-set.js';
+import { PORT43 } from '../../src/render/texts.js';
 import { assertPrintable } from './invariants.js';
 
 const TLDS = ['example'];
@@ -51,5 +54,23 @@ describe('found by the property tests', () => {
     assert.equal(parseProxyHeader(proxyV2('::0:0:0.0.0.1'))?.address, '::1');
     assert.equal(parseProxyHeader(proxyV1('192.0.2.1', '::1'))?.address, '192.0.2.1');
     assert.equal(parseProxyHeader(proxyV2('192.0.2.1', '2001:db8::1'))?.address, '192.0.2.1');
+  });
+});
+
+describe('found by the fuzzer (npm run fuzz)', () => {
+  test('an IPv6 zone ID in X-Forwarded-For from a trusted proxy is no address (it threw a RangeError in the policy)', () => {
+    const trusted = new CidrSet(['10.0.0.0/8']);
+    assert.equal(forwardedClientAddress('10.0.0.1', { 'x-forwarded-for': '192.0.2.1, ::%1:1:1:1:1:1:1:1:1' }, trusted), '10.0.0.1');
+    assert.equal(forwardedClientAddress('10.0.0.1', { forwarded: 'for="[fe80::1%eth0]"' }, trusted), '10.0.0.1');
+  });
+
+  test('an IPv6 zone ID in a PROXY v1 header is an invalid header', () => {
+    assert.throws(() => parseProxyHeader(Buffer.from('PROXY TCP6 fe80::1%eth0 ::1 1 2\r\n')), { message: PORT43.invalidHeader });
+  });
+
+  test('requestPath removes the dot segments that Node 20\'s URL parser leaves after a segment starting with a dot', () => {
+    assert.equal(requestPath('http://h/rdap/.h/rdap/../whois'), '/rdap/.h/whois');
+    assert.equal(requestPath('/rdap/.x/../domain/nic.example'), '/rdap/domain/nic.example');
+    assert.equal(requestPath('/a/.x/b/%2e%2e'), '/a/.x/');
   });
 });
