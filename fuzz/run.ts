@@ -197,7 +197,13 @@ function fuzz(target: FuzzTarget, budgetMs: number, coverage: Coverage): Result 
     } catch (err) {
       failure = `${(err as Error)?.name ?? 'Error'}: ${String((err as Error)?.message ?? err).split('\n')[0].slice(0, 160)}`;
     }
-    const ms = performance.now() - started;
+    let ms = performance.now() - started;
+    // Slow only if it stays slow: a garbage collection or a busy machine is no finding.
+    for (let again = 0; again < 3 && !failure && ms > slowMs; again++) {
+      const t = performance.now();
+      target.run(input);
+      ms = Math.min(ms, performance.now() - t);
+    }
     if (!failure && ms > slowMs) failure = `slow: ${ms.toFixed(0)} ms`;
     // One finding per kind of failure: the message without the input it quotes.
     const kind = failure?.split(/ in | of | from |: (?=\S*[^\w\s])/).slice(0, 2).join(': ').replace(/\d+/g, 'N');

@@ -85,7 +85,7 @@ export const TARGETS: FuzzTarget[] = [
     run: (data) => {
       writeFileSync(configFile, data);
       const r = onlyThrows(() => loadConfig(configFile, {}, {}), (err) => err instanceof ConfigError);
-      if (r.error) assert.ok(!/\n\s+at /.test(r.error.message) && r.error.message.includes(configFile), `a ConfigError without its file, or with a stack: ${r.error.message}`);
+      if (r.error) assert.ok(!r.error.message.includes('\n') && r.error.message.includes(configFile), `a ConfigError not one line naming its file: ${r.error.message}`);
     },
   },
 ];

@@ -1,9 +1,8 @@
 // The arguments every line grammar shares: a domain name, a name server (by name or address), a
 // registrar (by IANA ID or name) and a contact handle, each read into its Query.
-import { isIP } from 'node:net';
 import { normalizeName } from '../model/idn.js';
-import { canonicalIp } from '../model/validate.js';
 import { BadQuery, quoteForMessage } from './bad-query.js';
+import { ipAddress } from './ip-address.js';
 import type { Query } from './query.js';
 
 export function domainQuery(input: string, tlds: readonly string[]): Query {
@@ -12,14 +11,6 @@ export function domainQuery(input: string, tlds: readonly string[]): Query {
   const tld = forms.aLabel.slice(forms.aLabel.lastIndexOf('.') + 1);
   if (!tlds.includes(tld)) throw new BadQuery(`this server answers only for ${tlds.map((t) => '.' + t).join(', ')}`);
   return { kind: 'domain', name: forms.aLabel, uName: forms.uLabel };
-}
-
-/**
- * An IP address in its canonical form, or undefined. An IPv6 zone ID (`fe80::1%eth0`, which isIP
- * takes) names an interface of the asker's own host, never a name server's address.
- */
-export function ipAddress(input: string): string | undefined {
-  return isIP(input) && !input.includes('%') ? canonicalIp(input) : undefined;
 }
 
 export function nameserverQuery(input: string): Query {

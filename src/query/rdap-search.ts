@@ -3,7 +3,7 @@
 // with the Store's search side (src/store/search.ts).
 import { normalizeName } from '../model/idn.js';
 import { BadQuery, CONTROL_CHARACTERS, quoteForMessage } from './bad-query.js';
-import { ipAddress } from './names.js';
+import { ipAddress } from './ip-address.js';
 
 export type RdapSearchKind = 'domains' | 'nameservers' | 'entities';
 

@@ -13,7 +13,7 @@
 import { normalizeName } from '../model/idn.js';
 import type { DomainSearchField, SearchExpr } from '../model/search.js';
 import { BadQuery, CONTROL_CHARACTERS, quoteForMessage } from './bad-query.js';
-import { ipAddress } from './names.js';
+import { ipAddress } from './ip-address.js';
 
 export const SEARCH_FIELDS: readonly DomainSearchField[] = ['domain', 'name', 'org', 'street', 'city', 'sp', 'pc', 'cc', 'registrar', 'ns', 'nsip'];
 

@@ -11,6 +11,10 @@ import { requestPath } from '../../src/server/http.js';
 import { forwardedClientAddress, parseProxyHeader, proxyV1, proxyV2 } from '../../src/server/proxy-protocol.js';
 import { CidrSet } from '../../src/policy/cidr-set.js';
 import { PORT43 } from '../../src/render/texts.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config.js';
 import { assertPrintable } from './invariants.js';
 
 const TLDS = ['example'];
@@ -47,6 +51,19 @@ describe('found by the property tests', () => {
     const shown = quoteForMessage(`${'a'.repeat(63)}\u{1f600}b`);
     assertPrintable(shown);
     assert.equal(shown, `${'a'.repeat(63)}...`);
+  });
+
+  test('a YAML syntax error or warning is a one-line ConfigError with its position, not a code frame or a process warning', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rdds-regression-'));
+    try {
+      for (const [text, message] of [['whois:\n  port: [1\n', /is not valid YAML: Flow sequence .* at line 3, column 1$/], ['%FOO bar\n---\ndb: x\n', /is not valid YAML: Unknown directive %FOO at line 1, column 1$/], ['? [a]\n: 1\n', /unknown key \[ a \]$/]] as const) {
+        const file = join(dir, 'rdds.yaml');
+        writeFileSync(file, text);
+        assert.throws(() => loadConfig(file, {}, {}), (err: unknown) => err instanceof ConfigError && !err.message.includes('\n') && message.test(err.message));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('the PROXY header builders: an embedded IPv4 address in IPv6, and a destination of the other family', () => {
