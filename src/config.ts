@@ -309,10 +309,16 @@ export function loadConfig(file?: string, flags: Overrides = {}, env: NodeJS.Pro
     } catch (err) {
       throw new ConfigError(`cannot read configuration file ${file}: ${(err as Error).message}`);
     }
+    // Warnings (an unknown directive) refuse the file too, rather than reach stderr as process
+    // warnings (silent: a list as a key is a key no schema knows); each message is its first line.
+    const notYaml = (message: string) => new ConfigError(`${file} is not valid YAML: ${message.split('\n')[0].replace(/:$/, '')}`);
+    const doc = YAML.parseDocument(text, { logLevel: 'silent' });
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) throw notYaml(problem.message);
     try {
-      raw = YAML.parse(text) ?? {};
+      raw = doc.toJS() ?? {};
     } catch (err) {
-      throw new ConfigError(`${file} is not valid YAML: ${(err as Error).message}`);
+      throw notYaml((err as Error).message);
     }
     if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${file} must hold a mapping of settings`);
     // The file is checked on its own first: a bad value in it is an error even where a flag or a

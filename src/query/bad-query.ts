@@ -10,8 +10,15 @@ export class BadQuery extends Error {
   }
 }
 
+/**
+ * What no query may hold: C0 and C1 controls, DEL, and the bidi embeddings, overrides and isolates
+ * (an answer that repeats them would show other text than it holds).
+ */
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
 /** Shows client text in an error message without letting it forge lines or run as markup. */
 export function quoteForMessage(text: string, max = 64): string {
   const clean = text.replace(/[^\x20-\x7e\u00a0-\uffff]/g, '?').replace(/[<>"'&`]/g, '?').replace(/[\u202a-\u202e\u2066-\u2069]/g, '?');
-  return clean.length > max ? `${clean.slice(0, max)}...` : clean;
+  // Cut at a character, not inside a surrogate pair (a lone half is not text any encoder keeps).
+  return clean.length > max ? `${clean.slice(0, /[\ud800-\udbff]/.test(clean[max - 1]) ? max - 1 : max)}...` : clean;
 }

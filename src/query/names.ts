@@ -1,9 +1,8 @@
 // The arguments every line grammar shares: a domain name, a name server (by name or address), a
 // registrar (by IANA ID or name) and a contact handle, each read into its Query.
-import { isIP } from 'node:net';
 import { normalizeName } from '../model/idn.js';
-import { canonicalIp } from '../model/validate.js';
 import { BadQuery, quoteForMessage } from './bad-query.js';
+import { ipAddress } from './ip-address.js';
 import type { Query } from './query.js';
 
 export function domainQuery(input: string, tlds: readonly string[]): Query {
@@ -15,7 +14,8 @@ export function domainQuery(input: string, tlds: readonly string[]): Query {
 }
 
 export function nameserverQuery(input: string): Query {
-  if (isIP(input)) return { kind: 'nameserver-ip', address: canonicalIp(input) };
+  const address = ipAddress(input);
+  if (address) return { kind: 'nameserver-ip', address };
   const forms = normalizeName(input);
   if (!forms) throw new BadQuery(`"${quoteForMessage(input)}" is not a valid host name or IP address`);
   return { kind: 'nameserver', name: forms.aLabel };

@@ -1,10 +1,9 @@
 // RDAP searches (RFC 9082 §3.2): which ones exist and their partial-match patterns. The RDAP door
 // parses a search's query string into an RdapSearch; the pipeline answers it (src/rdap-search-lookup.ts)
 // with the Store's search side (src/store/search.ts).
-import { isIP } from 'node:net';
 import { normalizeName } from '../model/idn.js';
-import { canonicalIp } from '../model/validate.js';
-import { BadQuery, quoteForMessage } from './bad-query.js';
+import { BadQuery, CONTROL_CHARACTERS, quoteForMessage } from './bad-query.js';
+import { ipAddress } from './ip-address.js';
 
 export type RdapSearchKind = 'domains' | 'nameservers' | 'entities';
 
@@ -42,8 +41,8 @@ export function parseRdapSearch(kind: RdapSearchKind, params: readonly [string, 
   if (!allowed.includes(name)) throw new BadQuery(`a ${kind} search takes exactly one of: ${allowed.join(', ')}`);
   if (value === '') throw new BadQuery(`the ${name} parameter is empty`);
   if (name === 'ip' || name === 'nsIp') {
-    if (!isIP(value)) throw new BadQuery(`"${quoteForMessage(value)}" is not an IP address`);
-    const address = canonicalIp(value);
+    const address = ipAddress(value);
+    if (!address) throw new BadQuery(`"${quoteForMessage(value)}" is not an IP address`);
     return kind === 'domains' ? { kind, by: 'nsIp', address } : { kind: 'nameservers', by: 'ip', address };
   }
   if (kind === 'entities') return { kind, by: name as 'fn' | 'handle', pattern: textPattern(value) };
@@ -55,7 +54,7 @@ export function parseRdapSearch(kind: RdapSearchKind, params: readonly [string, 
 export function textPattern(text: string): RdapPattern {
   const star = text.indexOf('*');
   if (star >= 0 && star !== text.length - 1) throw new BadQuery('"*" is allowed only at the end of the search string');
-  if (/[\u0000-\u001f\u007f]/.test(text)) throw new BadQuery('the search string contains control characters');
+  if (CONTROL_CHARACTERS.test(text)) throw new BadQuery('the search string contains control characters');
   if (text.length > 255) throw new BadQuery('the search string is too long');
   const prefix = star >= 0 ? text.slice(0, -1) : text;
   if (star >= 0 && prefix.trim().length < 2) throw new BadQuery('a partial match needs at least two characters before "*"');

@@ -10,11 +10,10 @@
 // case-insensitive. Values take `*` (any run) and `?` (one character); plain text is a partial
 // (substring) match on the free-text fields and an exact match on registrar ID, ns, nsip and cc.
 // A parse error is a BadQuery whose message names the position (1-based) of the offending token.
-import { isIP } from 'node:net';
 import { normalizeName } from '../model/idn.js';
-import { canonicalIp } from '../model/validate.js';
 import type { DomainSearchField, SearchExpr } from '../model/search.js';
-import { BadQuery, quoteForMessage } from './bad-query.js';
+import { BadQuery, CONTROL_CHARACTERS, quoteForMessage } from './bad-query.js';
+import { ipAddress } from './ip-address.js';
 
 export const SEARCH_FIELDS: readonly DomainSearchField[] = ['domain', 'name', 'org', 'street', 'city', 'sp', 'pc', 'cc', 'registrar', 'ns', 'nsip'];
 
@@ -196,18 +195,24 @@ function term(word: string, pos: number, plain: number): SearchExpr {
     valuePos = pos + [...word.slice(0, colon + 1)].length;
   }
   if (value === '') fail(`missing value after "${field}:"`, valuePos);
-  if (/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(value)) fail('control or bidi characters in a value', valuePos);
+  if (CONTROL_CHARACTERS.test(value)) fail('control or bidi characters in a value', valuePos);
   if ([...value].length > 255) fail('value longer than 255 characters', valuePos);
   return { op: 'term', field, pattern: normalizeValue(field, value, valuePos) };
 }
 
 function normalizeValue(field: DomainSearchField, value: string, pos: number): string {
-  const literal = value.replace(/[*?]/g, '');
-  if (literal === '') fail(`a value needs at least one character besides "*" and "?"`, pos);
+  // Checked on the normalised pattern: "domain:." and registrar:" " would otherwise match everything.
+  const pattern = patternOf(field, value, pos);
+  if (pattern.replace(/[*?\s]/g, '') === '') fail(`a value needs at least one character besides "*" and "?"`, pos);
+  return pattern;
+}
+
+function patternOf(field: DomainSearchField, value: string, pos: number): string {
   switch (field) {
     case 'nsip': {
-      if (!isIP(value)) fail(`"${quoteForMessage(value)}" is not an IP address`, pos);
-      return canonicalIp(value);
+      const address = ipAddress(value);
+      if (!address) fail(`"${quoteForMessage(value)}" is not an IP address`, pos);
+      return address;
     }
     case 'cc':
       if (!WILDCARD.test(value) && !/^[a-z]{2}$/i.test(value)) fail(`"${quoteForMessage(value)}" is not a two-letter country code`, pos);
@@ -223,7 +228,7 @@ function normalizeValue(field: DomainSearchField, value: string, pos: number): s
     }
     case 'domain':
       // Matched against both the A-label and the U-label of each name.
-      return value.toLowerCase().replace(/\.$/, '');
+      return value.toLowerCase().replace(/\.+$/, '');
     default:
       return value.replace(/\s+/g, ' ').trim();
   }

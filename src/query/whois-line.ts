@@ -2,7 +2,7 @@
 // The web lookup box (web-lookup.ts) takes the same, and a little more.
 import { isIP } from 'node:net';
 import { normalizeName } from '../model/idn.js';
-import { BadQuery, quoteForMessage } from './bad-query.js';
+import { BadQuery, CONTROL_CHARACTERS, quoteForMessage } from './bad-query.js';
 import { domainQuery, nameserverQuery, registrarQuery } from './names.js';
 import type { Query } from './query.js';
 
@@ -29,7 +29,7 @@ export function parseWhoisBytes(line: Uint8Array, tlds: readonly string[]): Quer
 export function parseWhoisLine(line: string, tlds: readonly string[]): Query {
   const text = line.trim();
   if (text === '') throw new BadQuery('empty query; send "help" for the query syntax');
-  if (/[\u0000-\u001f\u007f]/.test(text)) throw new BadQuery('the query contains control characters');
+  if (CONTROL_CHARACTERS.test(text)) throw new BadQuery('the query contains control characters');
   const space = text.search(/\s/);
   const first = (space < 0 ? text : text.slice(0, space)).toLowerCase();
   const rest = space < 0 ? '' : text.slice(space + 1).trim();

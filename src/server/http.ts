@@ -117,8 +117,25 @@ export function requestPath(target: string): string {
   const path = q < 0 ? target : target.slice(0, q);
   if (path.charCodeAt(0) === 47 && !/\/\.|\/%2e|\/\/|#/i.test(path)) return path;
   try {
-    return new URL(target, 'http://localhost').pathname;
+    return withoutDotSegments(new URL(target, 'http://localhost').pathname);
   } catch {
     return path;
   }
+}
+
+/**
+ * Node 20's URL parser leaves the dot segments after a segment that starts with a dot
+ * ("/a/.b/../c", ada-url/ada#935): they are removed here as RFC 3986 §5.2.4 does.
+ */
+function withoutDotSegments(path: string): string {
+  if (!/\/(\.|%2e){1,2}(\/|$)/i.test(path)) return path;
+  const out: string[] = [];
+  const segments = path.split('/').slice(1);
+  segments.forEach((segment, i) => {
+    const dots = /^(\.|%2e)+$/i.test(segment) ? segment.replace(/%2e/gi, '.') : '';
+    if (dots === '..') out.pop();
+    if (dots !== '.' && dots !== '..') out.push(segment);
+    else if (i === segments.length - 1) out.push('');
+  });
+  return `/${out.join('/')}`;
 }

@@ -54,7 +54,8 @@ function parseV1(buf: Buffer): ProxyHeader | undefined {
   if (parts.length !== 6) invalid();
   const [, proto, src, dst, sport, dport] = parts;
   const family = proto === 'TCP4' ? 4 : proto === 'TCP6' ? 6 : invalid();
-  if (isIP(src) !== family || isIP(dst) !== family) invalid();
+  // isIP takes an IPv6 zone ID (fe80::1%eth0), which names no client on the Internet.
+  if (isIP(src) !== family || isIP(dst) !== family || `${src}${dst}`.includes('%')) invalid();
   for (const p of [sport, dport]) if (!/^(0|[1-9]\d{0,4})$/.test(p) || Number(p) > 65535) invalid();
   return { version: 1, address: src, length: end + 2 };
 }
@@ -129,8 +130,10 @@ export function readPreamble(buffered: Buffer, peer: string, fromTrustedProxy: b
 
 /** Encodes a v1 header (for tests and load generators). */
 export function proxyV1(source: string, dest = '127.0.0.1', sport = 40000, dport = 43): Buffer {
-  const family = isIP(source) === 6 ? 'TCP6' : 'TCP4';
-  return Buffer.from(`PROXY ${family} ${source} ${isIP(source) === 6 && isIP(dest) === 4 ? '::1' : dest} ${sport} ${dport}\r\n`, 'latin1');
+  const v6 = isIP(source) === 6;
+  // Both addresses of a header are of one family.
+  const to = isIP(dest) === isIP(source) ? dest : v6 ? '::1' : '127.0.0.1';
+  return Buffer.from(`PROXY ${v6 ? 'TCP6' : 'TCP4'} ${source} ${to} ${sport} ${dport}\r\n`, 'latin1');
 }
 
 /** Encodes a v2 PROXY header (for tests and load generators). */
@@ -140,7 +143,7 @@ export function proxyV2(source: string, dest?: string, sport = 40000, dport = 43
   const bytes = (a: string) => (v6 ? ipv6Bytes(a) : Buffer.from(a.split('.').map(Number)));
   const size = v6 ? 16 : 4;
   bytes(source).copy(body, 0);
-  bytes(dest ?? (v6 ? '::1' : '127.0.0.1')).copy(body, size);
+  bytes(dest !== undefined && isIP(dest) === isIP(source) ? dest : v6 ? '::1' : '127.0.0.1').copy(body, size);
   body.writeUInt16BE(sport, 2 * size);
   body.writeUInt16BE(dport, 2 * size + 2);
   const head = Buffer.alloc(16);
@@ -152,7 +155,9 @@ export function proxyV2(source: string, dest?: string, sport = 40000, dport = 43
 }
 
 function ipv6Bytes(address: string): Buffer {
-  const [h, t] = address.split('::');
+  // An embedded IPv4 address (::ffff:192.0.2.1) is the last two groups.
+  const hex = address.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_, a, b, c, d) => `${((+a << 8) | +b).toString(16)}:${((+c << 8) | +d).toString(16)}`);
+  const [h, t] = hex.split('::');
   const hs = h ? h.split(':') : [];
   const ts = t ? t.split(':') : [];
   const groups = t === undefined ? hs : [...hs, ...new Array(8 - hs.length - ts.length).fill('0'), ...ts];
@@ -184,7 +189,7 @@ function hopAddress(hop: string): string | undefined {
   const bracket = /^\[([^\]]+)\](?::\d+)?$/.exec(a);
   if (bracket) a = bracket[1];
   else if (/^\d+\.\d+\.\d+\.\d+:\d+$/.test(a)) a = a.slice(0, a.lastIndexOf(':'));
-  return isIP(a) ? a : undefined;
+  return isIP(a) && !a.includes('%') ? a : undefined; // no zone ID, as in a PROXY header
 }
 
 /**
