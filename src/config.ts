@@ -34,6 +34,22 @@ export interface Config {
     max_connections: number;
   };
   http: { host: string[]; port: number };
+  /** The WHOIS2 gateway door (src/server/port43.ts with door 'gateway'; digest whois-text.md §9; docs/gateway.md). */
+  gateway: {
+    enabled: boolean;
+    host: string[];
+    port: number;
+    /** Queries a minute per gateway, over all its addresses; `rdds gateway set-limit` overrides it per gateway. */
+    limit_per_minute: number;
+    /** What a gateway over its limit gets: the quota text, slower answers, or a close without an answer. */
+    over_limit: 'refuse' | 'throttle' | 'ignore';
+    /** The delay of each answer in throttle mode. */
+    throttle_delay: string | number;
+    /** Occasions over the limit within a UTC day that suspend a gateway (0 = never). */
+    suspend_after: number;
+    /** The same end user and name this many times a minute is a live request at most; more is a bad query. */
+    repeat_limit: number;
+  };
   /** The RDAP door (src/server/rdap-door.ts). */
   rdap: {
     /** Path the RDAP service answers under on the HTTP listener. */
@@ -120,6 +136,9 @@ export interface Config {
       per_tier: { registrar: number | null; authorized: number | null };
       /** Per-minute limit of allowlisted clients (null or 0 = no limit). */
       allowlist_per_minute: number | null;
+      /** Automatic bans within permanent_window that make the next one permanent, until rdds unban (0 = never). */
+      permanent_after: number;
+      permanent_window: string | number;
     };
     allowlist: string[];
     blocklist_file: string | null;
@@ -174,6 +193,16 @@ export const CONFIG_SCHEMA = root({
     max_connections: { type: 'integer', minimum: 1, default: 10000 },
   }),
   http: obj({ host: { ...hosts, default: ['127.0.0.1', '::1'] }, port: { ...port, default: 8080 } }),
+  gateway: obj({
+    enabled: { type: 'boolean', default: false },
+    host: { ...hosts, default: ['127.0.0.1', '::1'] },
+    port: { ...port, default: 1043 },
+    limit_per_minute: { type: 'integer', minimum: 1, default: 600 },
+    over_limit: { enum: ['refuse', 'throttle', 'ignore'], default: 'refuse' },
+    throttle_delay: { ...duration, default: '2s' },
+    suspend_after: { type: 'integer', minimum: 0, default: 3 },
+    repeat_limit: { type: 'integer', minimum: 1, default: 3 },
+  }),
   rdap: obj({
     base_path: { type: 'string', pattern: '^/([^/?#]+/)*$', default: '/rdap/' },
     search_tiers: { type: 'array', items: { enum: ['public', 'registrar', 'authorized'] }, uniqueItems: true, default: ['authorized'] },
@@ -229,6 +258,8 @@ export const CONFIG_SCHEMA = root({
       ban_text: { ...lines, default: ['You are not allowed to connect.'] },
       per_tier: obj({ registrar: { ...optionalCount, default: 600 }, authorized: { ...optionalCount, default: null } }),
       allowlist_per_minute: { ...optionalCount, default: null },
+      permanent_after: { type: 'integer', minimum: 0, default: 0 },
+      permanent_window: { ...duration, default: '30d' },
     }),
     allowlist: { ...cidrs, default: [] },
     blocklist_file: { type: ['string', 'null'], default: null },

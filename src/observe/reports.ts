@@ -57,6 +57,8 @@ export const DOOR_FIELDS: Record<Door, (typeof ACTIVITY_FIELDS)[number]> = {
   web: 'web-whois-queries',
   search: 'searchable-whois-queries',
   rdap: 'rdap-queries',
+  // The gateway service is WHOIS over TCP on its own port: its queries are port-43 queries.
+  gateway: 'whois-43-queries',
 };
 
 /**
@@ -123,7 +125,7 @@ export function dailyReport(dir: string, date: string, top = 10): DailyReport {
   const day = readDay(dir, date, (r) => {
     let c = clients.get(r.clientKey);
     if (!c) {
-      c = { clientKey: r.clientKey, total: 0, answered: 0, notFound: 0, badQuery: 0, refused: 0, banned: 0, forbidden: 0, unavailable: 0, error: 0, personal: 0, doors: { whois: 0, web: 0, search: 0, rdap: 0 } };
+      c = { clientKey: r.clientKey, total: 0, answered: 0, notFound: 0, badQuery: 0, refused: 0, banned: 0, forbidden: 0, unavailable: 0, error: 0, personal: 0, doors: { whois: 0, web: 0, search: 0, rdap: 0, gateway: 0 } };
       clients.set(r.clientKey, c);
     }
     c.total++;
@@ -198,7 +200,8 @@ export function monthlyReport(dir: string, month: string, tld: string, servedTld
   const doors = Object.fromEntries(
     DOORS.map((d) => [d, { ...base[d], responded: RESPONDED.reduce((n, o) => n + base[d][o], 0) }]),
   ) as MonthlyReport['doors'];
-  const fields = Object.fromEntries(DOORS.map((d) => [DOOR_FIELDS[d], doors[d].responded]));
+  const fields: Record<string, number> = {};
+  for (const d of DOORS) fields[DOOR_FIELDS[d]] = (fields[DOOR_FIELDS[d]] ?? 0) + doors[d].responded;
   return { tld, month, fileName: `${tld}-activity-${month.replace('-', '')}.csv`, fields, doors, dropped, malformed, days };
 }
 

@@ -35,7 +35,7 @@ export class Authorizer {
       if (!this.webSearchTiers.includes(client.tier)) return { allowed: false, reason: 'search-not-allowed' };
       if (client.tier === 'public' && request.query?.kind === 'search') {
         const field = usedFields(request.query.expr).find((f) => PERSONAL_SEARCH_FIELDS.has(f));
-        if (field) return { allowed: false, reason: 'personal-search', field };
+        if (field) return { allowed: false, reason: 'personal-search', detail: field };
       }
       return ALLOWED;
     }

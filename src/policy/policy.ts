@@ -1,11 +1,12 @@
 // The policy contract the pipeline calls: who the client is, whether it may ask now, whether it
 // may run this query, and how much of a record it may see. One policy for every door.
+import type { Gateway } from '../model/gateway.js';
 import type { Query, QueryKind } from '../query/query.js';
 import type { CidrSet } from './cidr-set.js';
 import type { Access, Tier } from './view.js';
 
-/** The four doors, in the order reports and metrics list them. */
-export const DOORS = ['whois', 'web', 'search', 'rdap'] as const;
+/** The doors, in the order reports and metrics list them. */
+export const DOORS = ['whois', 'web', 'search', 'rdap', 'gateway'] as const;
 export type Door = (typeof DOORS)[number];
 
 /** What a door knows about the other end of a request. */
@@ -13,7 +14,7 @@ export interface Remote {
   door: Door;
   /** The peer's address, or the client address a trusted load balancer passed (PROXY protocol, forwarded header). */
   address: string;
-  /** The end user's address when a gateway forwards queries for others. */
+  /** The end user's address when a gateway forwards queries for others (the gateway door). */
   endUser?: string;
 }
 
@@ -24,6 +25,8 @@ export interface ClientIdentity {
   tier: Tier;
   /** For the registrar tier: the registrar this client belongs to. */
   registrarId?: number;
+  /** The registered gateway the connection comes from (any door: a gateway's query on port 43 is counted against it). */
+  gateway?: Gateway;
 }
 
 export type RefusalReason = 'rate-limited' | 'banned' | 'blocked' | 'too-many-connections';
@@ -32,12 +35,30 @@ export type Admission =
   | { admitted: true; /** Delay to apply before answering (throttle mode). */ delayMs?: number }
   | { admitted: false; reason: RefusalReason; /** Lines of text that explain it (without the % prefix). */ message: string[]; retryAfterSeconds?: number };
 
-export type ForbiddenReason = 'search-not-allowed' | 'personal-search' | 'captcha-required' | 'captcha-failed';
+export type ForbiddenReason =
+  | 'search-not-allowed'
+  | 'personal-search'
+  | 'captcha-required'
+  | 'captcha-failed'
+  /** The gateway door: a connection from no registered gateway, a suspended one, one over its limit, a repeat that is no live request. */
+  | 'not-a-gateway'
+  | 'gateway-suspended'
+  | 'gateway-limited'
+  | 'gateway-repeat';
 
-/** Whether this client may run this query (the authorization stage, authorize.ts). */
+/** Whether this client may run this query (the authorization stage, authorize.ts and gateways.ts). */
 export type Authorization =
-  | { allowed: true }
-  | { allowed: false; reason: ForbiddenReason; /** For personal-search: the field searched by. */ field?: string };
+  | { allowed: true; /** Answer only after this delay (a gateway over its limit, in throttle mode). */ delayMs?: number }
+  | {
+      allowed: false;
+      reason: ForbiddenReason;
+      /** personal-search: the field searched by; gateway-suspended: why. */
+      detail?: string;
+      /** gateway-limited: seconds until the gateway's quota is replenished. */
+      retryAfterSeconds?: number;
+      /** Close without an answer (a gateway over its limit, in ignore mode). */
+      silent?: boolean;
+    };
 
 /** What the authorization stage knows of a request: its query, or at least its kind. */
 export interface AuthorizationRequest {

@@ -1,12 +1,24 @@
 // A query the client got wrong, as every grammar reports it.
 
 /**
+ * Why a gateway's query was bad (the WHOIS2 contract's list, digest whois-text.md §9), for the
+ * counts the registry reports to the gateway's operator.
+ */
+export type GatewayFault = 'format' | 'wrong-port' | 'false-details' | 'not-served';
+
+/**
  * A malformed query; `message` is short and safe to echo (no raw client bytes). `unsupported`
- * marks a well-formed request for something this server does not serve (RDAP `ip/`, `autnum/`).
+ * marks a well-formed request for something this server does not serve (RDAP `ip/`, `autnum/`);
+ * `gatewayFault` says which of the gateway service's bad-query reasons it is, where one applies.
  */
 export class BadQuery extends Error {
-  constructor(message: string, readonly unsupported = false) {
+  readonly unsupported: boolean;
+  readonly gatewayFault?: GatewayFault;
+
+  constructor(message: string, options: { unsupported?: boolean; gatewayFault?: GatewayFault } = {}) {
     super(message);
+    this.unsupported = options.unsupported ?? false;
+    this.gatewayFault = options.gatewayFault;
   }
 }
 

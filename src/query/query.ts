@@ -2,7 +2,7 @@
 // Port 43, the web pages and RDAP each parse their own syntax (the grammars beside this file) into
 // these; from here on the path is the same.
 import type { SearchExpr } from '../model/search.js';
-import { BadQuery } from './bad-query.js';
+import { BadQuery, type GatewayFault } from './bad-query.js';
 import type { RdapSearch } from './rdap-search.js';
 
 export type Query =
@@ -29,7 +29,7 @@ export type QueryKind = Query['kind'];
 export interface Parsed<C = undefined> {
   query?: Query;
   kind?: QueryKind;
-  error?: { message: string; unsupported: boolean };
+  error?: { message: string; unsupported: boolean; gatewayFault?: GatewayFault };
   context: C;
 }
 
@@ -83,7 +83,10 @@ export function parseWith<C>(context: C, grammar: () => Query, kind?: QueryKind)
     const query = grammar();
     return { query, kind: query.kind, context };
   } catch (err) {
-    if (err instanceof BadQuery) return { kind, error: { message: err.message, unsupported: err.unsupported }, context };
+    if (err instanceof BadQuery) {
+      const error = err.gatewayFault ? { message: err.message, unsupported: err.unsupported, gatewayFault: err.gatewayFault } : { message: err.message, unsupported: err.unsupported };
+      return { kind, error, context };
+    }
     throw err;
   }
 }

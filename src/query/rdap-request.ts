@@ -72,7 +72,7 @@ export function parseRdapRequest(path: string, rawQuery: string, options: RdapGr
       default:
         if (NOT_SERVED.has(type)) {
           context.relative = type;
-          throw new BadQuery(`this server holds no ${type} objects`, true);
+          throw new BadQuery(`this server holds no ${type} objects`, { unsupported: true });
         }
         throw new BadQuery(type === '' ? 'use domain/<name>, nameserver/<name>, entity/<handle> or help' : `unknown query type "${quoteForMessage(type, 32)}"`);
     }

@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import { normalizeName } from '../model/idn.js';
 import { BadQuery, CONTROL_CHARACTERS, quoteForMessage } from './bad-query.js';
+import { gatewayFields } from './gateway-line.js';
 import { domainQuery, nameserverQuery, registrarQuery } from './names.js';
 import type { Query } from './query.js';
 
@@ -39,7 +40,11 @@ export function parseWhoisLine(line: string, tlds: readonly string[]): Query {
     if (rest === '') throw new BadQuery(`"${first}" needs an argument; send "help" for the query syntax`);
     return keyword(rest, tlds);
   }
-  if (space >= 0) throw new BadQuery(`unknown keyword "${quoteForMessage(first, 32)}"; send "help" for the query syntax`);
+  if (space >= 0) {
+    // A gateway's line sent here: counted against that gateway when it comes from one.
+    if (gatewayFields(new TextEncoder().encode(text))) throw new BadQuery('a gateway query: gateways send it to the gateway port', { gatewayFault: 'wrong-port' });
+    throw new BadQuery(`unknown keyword "${quoteForMessage(first, 32)}"; send "help" for the query syntax`);
+  }
   return bareQuery(text, tlds);
 }
 

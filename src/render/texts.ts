@@ -53,12 +53,25 @@ export function forbiddenText(f: Forbidden): string {
     case 'search-not-allowed':
       return 'searches are open only to authorised users';
     case 'personal-search':
-      return `searching by ${f.field} needs authorised access`;
+      return `searching by ${f.detail} needs authorised access`;
     case 'captcha-required':
       return 'web lookups past the free ones need a solved captcha';
     case 'captcha-failed':
       return 'the captcha solution was missing, expired or already used';
+    case 'not-a-gateway':
+      return 'this address is not registered for the gateway service; plain WHOIS queries go to port 43, and gateways are registered with the registry';
+    case 'gateway-suspended':
+      return `this gateway is suspended${f.detail ? ` (${f.detail})` : ''}; contact the registry to have it resumed`;
+    case 'gateway-limited':
+      return `this gateway has exceeded its quota for forwarded WHOIS queries; it will be replenished in ${f.retryAfterSeconds} seconds`;
+    case 'gateway-repeat':
+      return 'the same end user asked for the same name too often within a minute: the gateway service relays live queries only';
   }
+}
+
+/** A gateway over its limit is told so in the words of Nominet's WHOIS2 instructions (digest §9). */
+export function gatewayQuotaText(domain: string, seconds: number): string {
+  return `Error for "${domain}". This proxy has exceeded its quota for forwarded WHOIS queries. The quota will be replenished in ${seconds} seconds.`;
 }
 
 export const INTERNAL_ERROR = 'internal error; please try again later';

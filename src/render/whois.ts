@@ -10,7 +10,7 @@ import { REDACTED, type ContactView, type DomainView, type HostView, type Regist
 import { queriedText } from '../query/query.js';
 import type { Resolution } from '../resolution.js';
 import { keyWithTranslations, type Language } from './labels.js';
-import { forbiddenText, WHOIS_COMPLAINT_FORM_URL, WHOIS_HELP, WHOIS_STATUS_CODES_LINE } from './texts.js';
+import { forbiddenText, gatewayQuotaText, WHOIS_COMPLAINT_FORM_URL, WHOIS_HELP, WHOIS_STATUS_CODES_LINE } from './texts.js';
 
 // Control characters and bidi overrides are stripped from every value, so that data can never
 // forge a line of the answer or reorder what a reader sees.
@@ -85,8 +85,12 @@ export class WhoisRenderer {
       case 'refused':
         for (const line of res.refusal!.message) out.comment(line);
         return out.text();
-      case 'forbidden':
-        return out.comment(`Not allowed: ${forbiddenText(res.forbidden!)}`).text();
+      case 'forbidden': {
+        const f = res.forbidden!;
+        if (f.silent) return '';
+        if (f.reason === 'gateway-limited') return out.line(gatewayQuotaText(res.query ? queriedText(res.query) : '', f.retryAfterSeconds ?? 60)).text();
+        return out.comment(`Not allowed: ${forbiddenText(f)}`).text();
+      }
       case 'bad-query':
         return out.comment(`Invalid query: ${res.error}`).text();
       case 'unavailable':

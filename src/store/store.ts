@@ -1,6 +1,7 @@
 // The Store contract. Everything above it (pipeline, doors, CLI) talks only to this interface;
 // sqlite/ and postgres/ implement it and pass the same contract suite (test/store/contract.ts).
 import type { DataVersion, DomainRecord, HostRecord } from '../model/records.js';
+import type { Gateway } from '../model/gateway.js';
 import type { Contact, ObjectKind, Registrar, RegistryObject } from '../model/types.js';
 import type { SearchExpr, SearchPage, SearchResult } from '../model/search.js';
 
@@ -139,6 +140,12 @@ export interface Store {
    * that undo log. Returns how many objects it restored, or undefined when there is nothing to undo.
    */
   rollback(): Promise<number | undefined>;
+  /** The registered gateways of the gateway door, by name (not registration data: no data version moves). */
+  gateways(): Promise<Gateway[]>;
+  /** Adds a gateway, or replaces the one of the same name. */
+  putGateway(gateway: Gateway): Promise<void>;
+  /** Removes a gateway; false when there was none of that name. */
+  removeGateway(name: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -154,7 +161,10 @@ export function emptyCounts(): ImportCounts {
   return { registrar: 0, contact: 0, host: 0, domain: 0 };
 }
 
-/** The key under which a registrar's name is unique and looked up. */
+/**
+ * The key under which a registrar's name is unique and looked up: without regard to case, repeated
+ * white space or a final dot (Debian's whois client strips the final dot of "Example Registrar, Inc.").
+ */
 export function registrarNameKey(name: string): string {
-  return name.trim().replace(/\s+/g, ' ').toLowerCase();
+  return name.trim().replace(/\s+/g, ' ').replace(/\.+$/, '').toLowerCase();
 }

@@ -28,7 +28,7 @@ test('searches are for the tiers each door names; lookups for everyone', () => {
 test('a public client allowed to search may not search by personal data (the field table says which)', () => {
   const auth = new Authorizer(loadConfig(undefined, { 'web.search_tiers': 'public,authorized' }, {}));
   for (const field of ['name', 'street', 'city', 'pc']) {
-    assert.deepEqual(auth.authorize(client('search', 'public'), search(`domain:nic* AND ${field}:x`)), { allowed: false, reason: 'personal-search', field }, field);
+    assert.deepEqual(auth.authorize(client('search', 'public'), search(`domain:nic* AND ${field}:x`)), { allowed: false, reason: 'personal-search', detail: field }, field);
   }
   for (const q of ['org:acme', 'cc:jp', 'sp:tokyo', 'ns:ns1.nic.example', 'registrar:5555555']) assert.deepEqual(auth.authorize(client('search', 'public'), search(q)), { allowed: true }, q);
   assert.deepEqual(auth.authorize(client('search', 'authorized'), search('name:smith')), { allowed: true });

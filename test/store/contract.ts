@@ -182,9 +182,9 @@ export function storeContract(label: string, open: () => Promise<OpenedStore>, o
           assert.equal(await store.getRegistrar(1), undefined);
         }));
 
-      it('finds a registrar by name, case-insensitively and ignoring surrounding white space', () =>
+      it('finds a registrar by name without regard to case, repeated white space or a final dot', () =>
         withStore(async (store) => {
-          for (const name of [REGISTRAR_NAME, 'example registrar, inc.', '  EXAMPLE REGISTRAR,   INC. ']) {
+          for (const name of [REGISTRAR_NAME, 'example registrar, inc.', '  EXAMPLE REGISTRAR,   INC. ', 'Example Registrar, Inc', 'example  registrar, inc..']) {
             assert.equal((await store.getRegistrarByName(name))?.ianaId, REGISTRAR_ID, name);
           }
           assert.equal(await store.getRegistrarByName('Other Registrar'), undefined);
@@ -210,6 +210,26 @@ export function storeContract(label: string, open: () => Promise<OpenedStore>, o
           assert.equal(await store.countDomains(REGISTRAR_ID), 3);
           assert.equal(await store.countDomains(7777777), 1);
           assert.equal(await store.countDomains(1), 0);
+        }));
+    });
+
+    describe('gateways', () => {
+      it('keeps the registered gateways by name: add, replace, list in name order, remove', () =>
+        withStore(async (store) => {
+          assert.deepEqual(await store.gateways(), []);
+          const web = { name: 'web-whois', addresses: ['192.0.2.0/28', '2001:db8:1::/48'], limitPerMinute: 1200, contact: 'ops@gw.example', created: '2026-12-01T00:00:00Z' };
+          await store.putGateway(web);
+          await store.putGateway({ name: 'another', addresses: ['198.51.100.7/32'], created: '2026-12-01T00:00:00Z' });
+          assert.deepEqual((await store.gateways()).map((g) => g.name), ['another', 'web-whois']);
+          const suspended = { ...web, suspended: { at: '2026-12-01T01:00:00Z', reason: 'over its limit', by: 'automatic' as const } };
+          await store.putGateway(suspended);
+          assert.deepEqual((await store.gateways()).find((g) => g.name === 'web-whois'), suspended);
+          assert.equal(await store.removeGateway('another'), true);
+          assert.equal(await store.removeGateway('another'), false);
+          assert.deepEqual(await store.gateways(), [suspended]);
+          const before = await store.dataVersion();
+          await store.putGateway(web);
+          assert.deepEqual(await store.dataVersion(), before, 'gateways are not registration data: the data version stays');
         }));
     });
 

@@ -11,6 +11,7 @@
 import pg from 'pg';
 import { normalizeName } from '../../model/idn.js';
 import { canonicalIp, validate, ValidationError } from '../../model/validate.js';
+import type { Gateway } from '../../model/gateway.js';
 import { CONTACT_ROLES, SPONSOR_BY_CLIENT_ID, type Contact, type Domain, type Host, type ObjectKind, type Registrar, type RegistryObject } from '../../model/types.js';
 import {
   chainRefusal,
@@ -85,6 +86,9 @@ const SQL = {
     WHERE a.address = $1 ORDER BY h.name`,
   registrar: 'SELECT data FROM registrars WHERE iana_id = $1',
   registrarByName: 'SELECT data FROM registrars WHERE name_key = $1',
+  gateways: 'SELECT data FROM gateways ORDER BY name',
+  putGateway: 'INSERT INTO gateways (name, data) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET data = EXCLUDED.data',
+  removeGateway: 'DELETE FROM gateways WHERE name = $1',
   contact: 'SELECT data FROM contacts WHERE handle = $1',
   countDomains: 'SELECT count(*)::int AS n FROM domains WHERE registrar_id = $1',
   meta: "SELECT key, value FROM meta WHERE key IN ('serial', 'updated_at')",
@@ -722,6 +726,19 @@ export class PostgresStore implements Store {
 
   async depositChain(tld: string): Promise<DepositChain | undefined> {
     return this.one<DepositChain>(SQL.chain, [tld]);
+  }
+
+  async gateways(): Promise<Gateway[]> {
+    const res = await this.pool.query<{ data: string }>(SQL.gateways);
+    return res.rows.map((r) => JSON.parse(r.data) as Gateway);
+  }
+
+  async putGateway(gateway: Gateway): Promise<void> {
+    await this.pool.query(SQL.putGateway, [gateway.name, JSON.stringify(gateway)]);
+  }
+
+  async removeGateway(name: string): Promise<boolean> {
+    return ((await this.pool.query(SQL.removeGateway, [name])).rowCount ?? 0) > 0;
   }
 
   searchDomains(expr: SearchExpr, page: SearchPage): Promise<SearchResult<string>> {

@@ -53,6 +53,12 @@ export const POSTGRES_MIGRATIONS: string[] = [
   CREATE TABLE deposits (tld text COLLATE "C" PRIMARY KEY, data text NOT NULL);
   INSERT INTO meta SELECT 'changes_from', (value::bigint + 1)::text FROM meta WHERE key = 'serial';
   `,
+  // The gateway door's registered gateways, and registrar names keyed without a final dot (as in SQLite).
+  `
+  CREATE TABLE gateways (name text COLLATE "C" PRIMARY KEY, data text NOT NULL);
+  UPDATE registrars r SET name_key = rtrim(r.name_key, '.')
+  WHERE r.name_key LIKE '%.' AND NOT EXISTS (SELECT 1 FROM registrars o WHERE o.name_key = rtrim(r.name_key, '.'));
+  `,
 ];
 
 /** One import's scratch tables (as in SQLite), created by each write transaction and dropped at its end. */

@@ -36,6 +36,10 @@ export const SQLITE_MIGRATIONS: string[] = [
   CREATE INDEX members_by_object ON members (kind, key);
   CREATE TABLE deposits (tld TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID;
   INSERT INTO meta SELECT 'changes_from', CAST(value AS INTEGER) + 1 FROM meta WHERE key = 'serial';`,
+  // The gateway door's registered gateways (rdds gateway); registrar names keyed without a final dot
+  // (store.ts registrarNameKey: a name that would then collide with another keeps its old key).
+  `CREATE TABLE gateways (name TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID;
+  UPDATE OR IGNORE registrars SET name_key = rtrim(name_key, '.') WHERE name_key LIKE '%.';`,
 ];
 
 /**

@@ -9,6 +9,7 @@
 import Database from 'better-sqlite3';
 import { normalizeName } from '../../model/idn.js';
 import { canonicalIp, validate, ValidationError } from '../../model/validate.js';
+import type { Gateway } from '../../model/gateway.js';
 import { CONTACT_ROLES, SPONSOR_BY_CLIENT_ID, type Contact, type Domain, type Host, type ObjectKind, type Registrar, type RegistryObject } from '../../model/types.js';
 import {
   chainRefusal,
@@ -96,6 +97,9 @@ export class SqliteStore implements Store {
       hostsByAddress: p('SELECT h.data FROM host_addresses a JOIN hosts h ON h.name = a.host WHERE a.address = ? ORDER BY h.name'),
       registrar: p('SELECT data FROM registrars WHERE iana_id = ?'),
       registrarByName: p('SELECT data FROM registrars WHERE name_key = ?'),
+      gateways: p('SELECT data FROM gateways ORDER BY name').pluck(),
+      putGateway: p('INSERT INTO gateways (name, data) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET data = excluded.data'),
+      removeGateway: p('DELETE FROM gateways WHERE name = ?'),
       contact: p('SELECT data FROM contacts WHERE handle = ?'),
       countDomains: p('SELECT count(*) AS n FROM domains WHERE registrar_id = ?').pluck(),
       meta: p("SELECT key, value FROM meta WHERE key IN ('serial', 'updated_at')"),
@@ -290,6 +294,18 @@ export class SqliteStore implements Store {
   async depositChain(tld: string): Promise<DepositChain | undefined> {
     const data = this.q.chain.get(tld) as string | undefined;
     return data === undefined ? undefined : (JSON.parse(data) as DepositChain);
+  }
+
+  async gateways(): Promise<Gateway[]> {
+    return (this.q.gateways.all() as string[]).map((data) => JSON.parse(data) as Gateway);
+  }
+
+  async putGateway(gateway: Gateway): Promise<void> {
+    this.q.putGateway.run(gateway.name, JSON.stringify(gateway));
+  }
+
+  async removeGateway(name: string): Promise<boolean> {
+    return this.q.removeGateway.run(name).changes > 0;
   }
 
   async searchDomains(expr: SearchExpr, page: SearchPage): Promise<SearchResult<string>> {
