@@ -5,7 +5,7 @@
 import type { Config } from './config.js';
 import { lookup } from './lookup/lookups.js';
 import type { DataVersion } from './model/records.js';
-import type { QueryLog } from './observe/query-record.js';
+import type { GatewayBadReason, QueryLog } from './observe/query-record.js';
 import type { Admission, Authorization, ClientIdentity, Policy, Remote } from './policy/policy.js';
 import { queryKey, type Parsed, type QueryKind } from './query/query.js';
 import type { Outcome, Resolution } from './resolution.js';
@@ -50,6 +50,8 @@ interface Answer {
   objects: number;
   personal: number;
   reason?: string;
+  /** For a gateway's query: why it was a bad one. */
+  fault?: GatewayBadReason;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -141,8 +143,9 @@ export class Pipeline {
     }
     const go = (a: Authorization): T | Promise<T> => {
       if (!a.allowed) return this.finish(req, client, { outcome: 'forbidden', forbidden: a, query: parsed.query }, parsed, started);
-      if (cached) return this.record(req, client, cached, started) as T;
-      return this.resolve(req, client, admission.delayMs, parsed, started);
+      const delayMs = Math.max(admission.delayMs ?? 0, a.delayMs ?? 0);
+      if (cached && delayMs === 0) return this.record(req, client, cached, started) as T;
+      return this.resolve(req, client, delayMs, parsed, started);
     };
     if (authorization instanceof Promise) return authorization.then(go, (err) => this.failed(req, client, parsed, err, started));
     return go(authorization);
@@ -192,6 +195,7 @@ export class Pipeline {
 
   private rendered<C, T>(req: DoorRequest<C, T>, res: Resolution, parsed: Parsed<C> | undefined): Answer {
     return {
+      fault: gatewayFault(res, parsed),
       answer: req.render(res, parsed?.context),
       parsed,
       outcome: res.outcome,
@@ -211,6 +215,8 @@ export class Pipeline {
       clientKey: client.key,
       address: req.remote.address,
       endUser: req.remote.endUser,
+      gateway: client.gateway?.name,
+      fault: a.fault,
       tier: client.tier,
       kind: a.kind,
       query: a.key,
@@ -239,6 +245,29 @@ function isoNow(): string {
     isoText = new Date(ms).toISOString();
   }
   return isoText;
+}
+
+/**
+ * Why a registered gateway's query was a bad one (the WHOIS2 contract's list, counted per gateway
+ * for its operator): on the gateway door, every fault; on port 43, only a gateway's line sent there.
+ */
+function gatewayFault(res: Resolution, parsed: Parsed<unknown> | undefined): GatewayBadReason | undefined {
+  const client = res.client;
+  if (!client.gateway) return undefined;
+  const onGatewayDoor = client.remote.door === 'gateway';
+  switch (res.outcome) {
+    case 'bad-query': {
+      const fault = parsed?.error?.gatewayFault;
+      return onGatewayDoor || fault === 'wrong-port' ? fault : undefined;
+    }
+    case 'refused':
+      return onGatewayDoor ? (res.refusal!.reason === 'rate-limited' ? 'end-user-limited' : 'end-user-banned') : undefined;
+    case 'forbidden':
+      if (!onGatewayDoor) return undefined;
+      return res.forbidden!.reason === 'gateway-limited' ? 'gateway-limited' : res.forbidden!.reason === 'gateway-repeat' ? 'repeat' : undefined;
+    default:
+      return undefined;
+  }
 }
 
 function objectCount(res: Resolution): number {

@@ -17,6 +17,7 @@ import { NO_QUERY_LOG } from '../observe/query-record.js';
 import { ReportError, reportCommand } from '../observe/report-command.js';
 import { OpenPolicy } from '../policy/open-policy.js';
 import { BanCommandError, banCommand, listBansCommand, unbanCommand } from '../policy/ban-command.js';
+import { addGateway, GatewayCommandError, listGateways, removeGateway, resumeGateway, setGatewayLimit, suspendGateway } from '../policy/gateway-command.js';
 import { parseWith } from '../query/query.js';
 import { parseWhoisLine } from '../query/whois-line.js';
 import { WhoisRenderer, whoisOptions } from '../render/whois.js';
@@ -256,7 +257,7 @@ program
   .command('ban')
   .description('refuse an address or CIDR range on every node (redis state) or this host (memory state)')
   .argument('<address|cidr>')
-  .option('--for <duration>', 'how long, e.g. 90m, 12h, 30d (default policy.rate_limit.ban_duration)')
+  .option('--for <duration>', 'how long, e.g. 90m, 12h, 30d, or forever (until rdds unban; default policy.rate_limit.ban_duration)')
   .option('--reason <text>', 'why (shown by rdds bans)')
   .addOption(configOption())
   .addOption(dbOption())
@@ -277,8 +278,29 @@ program
   .addOption(dbOption())
   .action(async (opts) => console.log(await listBansCommand(config(opts))));
 
+// The gateway door's register of gateways (src/policy/gateway-command.ts, docs/gateway.md).
+const gateway = program.command('gateway').description('the registered gateways of the gateway door (WHOIS2): every node sees a change within a second');
+const gatewayCommand = (name: string, description: string) => gateway.command(name).description(description).addOption(configOption()).addOption(dbOption());
+gatewayCommand('add', 'register a gateway by the addresses it connects from')
+  .argument('<name>')
+  .option('--address <cidr...>', 'an address or CIDR range it connects from (repeatable)')
+  .option('--limit <n>', 'queries a minute over all its addresses (default gateway.limit_per_minute)')
+  .option('--contact <email>', "whom to tell about its bad queries")
+  .action(async (name: string, opts) => console.log(await withStore(config(opts), (store) => addGateway(store, name, opts))));
+gatewayCommand('list', 'the registered gateways: addresses, limit, contact, suspension')
+  .action(async (opts) => {
+    const cfg = config(opts);
+    console.log(await withStore(cfg, (store) => listGateways(store, cfg)));
+  });
+gatewayCommand('remove', 'remove a gateway').argument('<name>').action(async (name: string, opts) => console.log(await withStore(config(opts), (store) => removeGateway(store, name))));
+gatewayCommand('set-limit', "set a gateway's queries a minute").argument('<name>').argument('<n>')
+  .action(async (name: string, n: string, opts) => console.log(await withStore(config(opts), (store) => setGatewayLimit(store, name, n))));
+gatewayCommand('suspend', 'suspend a gateway: its queries are refused, and it is told why').argument('<name>').option('--reason <text>', 'why (the gateway is told)')
+  .action(async (name: string, opts) => console.log(await withStore(config(opts), (store) => suspendGateway(store, name, opts.reason))));
+gatewayCommand('resume', 'lift a suspension').argument('<name>').action(async (name: string, opts) => console.log(await withStore(config(opts), (store) => resumeGateway(store, name))));
+
 program.parseAsync().catch((err: unknown) => {
-  const known = [BanCommandError, UserError, ReportError, ConfigError, ImportError, ValidationError, ListenError, DepositWriteError];
+  const known = [BanCommandError, GatewayCommandError, UserError, ReportError, ConfigError, ImportError, ValidationError, ListenError, DepositWriteError];
   if (known.some((type) => err instanceof type)) {
     console.error(`rdds: ${(err as Error).message}`);
   } else {

@@ -3,14 +3,14 @@
 // A day is read from its JSON Lines files while they exist. After the retention period the
 // files, which hold personal data (client addresses, end-user addresses, client keys), are
 // replaced by one aggregate file, <dir>/daily/<YYYY-MM-DD>.json, of counts without any address:
-// by door, outcome, refusal reason, tier, query kind and TLD. The monthly ICANN counts can be
+// by door, outcome, refusal reason, tier, query kind, TLD and gateway. The monthly ICANN counts can be
 // produced from either; per-client figures only while the records are kept.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Door } from '../policy/policy.js';
 import { queryLogFiles } from './jsonl-sink.js';
 import type { Outcome } from '../resolution.js';
-import type { QueryRecord } from './query-record.js';
+import type { GatewayBadReason, QueryRecord } from './query-record.js';
 
 export interface CountRow {
   door: Door;
@@ -20,6 +20,9 @@ export interface CountRow {
   kind: string;
   /** The TLD the query named ('' for queries that name none: registrar, IP address, help, bad). */
   tld: string;
+  /** The registered gateway, and why its query was a bad one (absent for other clients). */
+  gateway?: string;
+  fault?: GatewayBadReason;
   count: number;
   bytes: number;
   personal: number;
@@ -44,16 +47,21 @@ export function queryTld(rec: Pick<QueryRecord, 'kind' | 'query'>): string {
   return dot < 0 ? '' : name.slice(dot + 1);
 }
 
-/** Counts records by door, outcome, reason, tier, kind and TLD, one record at a time. */
+/** Counts records by door, outcome, reason, tier, kind, TLD and gateway, one record at a time. */
 export class RowCounter {
   private readonly byKey = new Map<string, CountRow>();
 
   add(r: QueryRecord): void {
     const tld = queryTld(r);
     const reason = r.outcome === 'refused' || r.outcome === 'forbidden' ? r.reason ?? '' : '';
-    const key = `${r.door}\0${r.outcome}\0${reason}\0${r.tier}\0${r.kind}\0${tld}`;
+    const key = `${r.door}\0${r.outcome}\0${reason}\0${r.tier}\0${r.kind}\0${tld}\0${r.gateway ?? ''}\0${r.fault ?? ''}`;
     let row = this.byKey.get(key);
-    if (!row) this.byKey.set(key, (row = { door: r.door, outcome: r.outcome, reason, tier: r.tier, kind: r.kind, tld, count: 0, bytes: 0, personal: 0 }));
+    if (!row) {
+      row = { door: r.door, outcome: r.outcome, reason, tier: r.tier, kind: r.kind, tld, count: 0, bytes: 0, personal: 0 };
+      if (r.gateway !== undefined) row.gateway = r.gateway;
+      if (r.fault !== undefined) row.fault = r.fault;
+      this.byKey.set(key, row);
+    }
     row.count++;
     row.bytes += r.bytes || 0;
     row.personal += r.personal || 0;

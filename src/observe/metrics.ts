@@ -26,6 +26,9 @@ export class Metrics {
   private readonly tally = new QueryTally(LATENCY_BUCKETS);
   readonly refusals: Counter<'door' | 'reason'>;
   readonly forbidden: Counter<'door' | 'reason'>;
+  readonly gatewayQueries: Counter<'gateway' | 'outcome'>;
+  readonly gatewayFaults: Counter<'gateway' | 'fault'>;
+  readonly gatewaySuspensions: Counter<'gateway'>;
   readonly connectionsRefused: Counter<'door' | 'reason'>;
   readonly storeLatency: Histogram<'operation'>;
   readonly storeErrors: Counter<'operation'>;
@@ -62,6 +65,9 @@ export class Metrics {
     };
     this.registry.registerMetric(latency as unknown as Metric);
     this.refusals = new Counter({ name: 'rdds_refusals_total', help: 'Queries refused by admission, by door and reason', labelNames: ['door', 'reason'], registers });
+    this.gatewayQueries = new Counter({ name: 'rdds_gateway_queries_total', help: 'Queries of each registered gateway, by outcome', labelNames: ['gateway', 'outcome'], registers });
+    this.gatewayFaults = new Counter({ name: 'rdds_gateway_faults_total', help: 'Bad queries of each registered gateway, by reason (the WHOIS2 contract list)', labelNames: ['gateway', 'fault'], registers });
+    this.gatewaySuspensions = new Counter({ name: 'rdds_gateway_suspensions_total', help: 'Gateways suspended automatically after recurring excess over their limit', labelNames: ['gateway'], registers });
     this.forbidden = new Counter({ name: 'rdds_forbidden_total', help: 'Queries the client may not run (authorization: searches, captcha), by door and reason', labelNames: ['door', 'reason'], registers });
     this.connectionsRefused = new Counter({
       name: 'rdds_connections_refused_total',
@@ -120,6 +126,10 @@ export class Metrics {
     this.tally.add(rec.door, rec.outcome, rec.latencyMs / 1000);
     if (rec.outcome === 'refused') this.refusals.inc({ door: rec.door, reason: rec.reason ?? 'unspecified' });
     else if (rec.outcome === 'forbidden') this.forbidden.inc({ door: rec.door, reason: rec.reason ?? 'unspecified' });
+    if (rec.gateway !== undefined) {
+      this.gatewayQueries.inc({ gateway: rec.gateway, outcome: rec.outcome });
+      if (rec.fault !== undefined) this.gatewayFaults.inc({ gateway: rec.gateway, fault: rec.fault });
+    }
   };
 
   text(): Promise<string> {

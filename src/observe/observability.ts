@@ -40,6 +40,8 @@ export interface PolicyEvents {
   /** A component the policy depends on (redis) failed; repeated calls while down are counted, not logged. */
   outage(component: string, err: unknown): void;
   recovered(component: string): void;
+  /** A gateway was suspended automatically (the policy logs it itself). */
+  gatewaySuspended(gateway: string, reason: string): void;
 }
 
 export interface ObservablePolicy {
@@ -245,6 +247,10 @@ export class Observability implements PolicyEvents {
     this.down.set(component, { since: Date.now(), errors: 1 });
     this.metrics.outages.inc({ component });
     this.logger.error({ component, err }, `${component} outage`);
+  }
+
+  gatewaySuspended(gateway: string): void {
+    this.metrics.gatewaySuspensions.inc({ gateway });
   }
 
   recovered(component: string): void {

@@ -8,12 +8,24 @@ import type { Outcome } from '../resolution.js';
 export const CONNECTION_REFUSALS = ['too-many-connections', 'proxy-header', 'query-too-long', 'timeout'] as const;
 export type ConnectionRefusal = (typeof CONNECTION_REFUSALS)[number];
 
+/**
+ * The gateway service's bad-query reasons (the WHOIS2 contract's list, digest whois-text.md §9):
+ * the grammar's faults, an end user over their limit or banned, the gateway over its limit, and a
+ * repeat pattern that is no live request.
+ */
+export const GATEWAY_FAULTS = ['format', 'wrong-port', 'false-details', 'not-served', 'end-user-limited', 'end-user-banned', 'gateway-limited', 'repeat'] as const;
+export type GatewayBadReason = (typeof GATEWAY_FAULTS)[number];
+
 export interface QueryRecord {
   time: string; // ISO 8601 UTC
   door: Door;
   clientKey: string;
   address: string;
   endUser?: string;
+  /** The registered gateway the query came from (the gateway door, or a gateway's query on port 43). */
+  gateway?: string;
+  /** Why it was a bad query of that gateway. */
+  fault?: GatewayBadReason;
   tier: Tier;
   kind: QueryKind | 'unknown';
   query: string; // the normalised query (queryKey), or the reason it could not be parsed
@@ -38,6 +50,8 @@ const num = (n: number) => (Number.isFinite(n) ? n : null);
 export function recordLine(r: QueryRecord): string {
   let line = `{"time":"${r.time}","door":"${r.door}","clientKey":${text(r.clientKey)},"address":${text(r.address)}`;
   if (r.endUser !== undefined) line += `,"endUser":${text(r.endUser)}`;
+  if (r.gateway !== undefined) line += `,"gateway":${text(r.gateway)}`;
+  if (r.fault !== undefined) line += `,"fault":"${r.fault}"`;
   line += `,"tier":"${r.tier}","kind":"${r.kind}","query":${text(r.query)},"outcome":"${r.outcome}"`;
   if (r.reason !== undefined) line += `,"reason":${text(r.reason)}`;
   return `${line},"objects":${num(r.objects)},"personal":${num(r.personal)},"latencyMs":${num(r.latencyMs)},"bytes":${num(r.bytes)}}`;

@@ -8,6 +8,7 @@ import { ConfigError, type Config } from '../config.js';
 import { normalizeName } from '../model/idn.js';
 import { openStore } from '../store/open.js';
 import { AccuracyError, accuracyCsv, accuracyReport, accuracySummary, accuracyText } from './accuracy.js';
+import { gatewayReport, gatewayReportCsv, gatewayReportText } from './gateway-report.js';
 import { activityCsv, dailyReport, formatDaily, formatMonthly, monthlyReport, type ReportFormat } from './reports.js';
 
 export class ReportError extends Error {}
@@ -22,7 +23,7 @@ export function reportCommand(config: (opts: { config?: string; db?: string }) =
   const report = new Command('report').description('reports: the daily operator report and the ICANN monthly activity report (query log), the WHOIS accuracy report (registration data)');
   const common = (cmd: Command) =>
     cmd
-      .addOption(new Option('--config <file>', 'YAML configuration file (RDDS_CONFIG)').env('RDDS_CONFIG'))
+      .addOption(new Option('--config <file>', 'YAML configuration file').env('RDDS_CONFIG'))
       .option('--log-dir <dir>', 'query log directory (default: log.dir of the configuration)')
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'csv', 'json']).default('text'))
       .option('--out <file>', 'write the report to this file instead of standard output');
@@ -39,6 +40,20 @@ export function reportCommand(config: (opts: { config?: string; db?: string }) =
     if (!Number.isSafeInteger(top) || top < 0) throw new ReportError(`--top must be a whole number, not ${opts.top}`);
     const cfg = config(opts);
     output(formatDaily(dailyReport(opts.logDir ?? cfg.log.dir, opts.date, top), opts.format as ReportFormat), opts.out);
+  });
+
+  common(
+    report
+      .command('gateways')
+      .description('per registered gateway, the queries of one UTC day answered and the bad ones by reason')
+      .requiredOption('--date <YYYY-MM-DD>', 'the UTC day')
+      .option('--csv', 'CSV (RFC 4180) instead of a table (the same as --format csv)'),
+  ).action((opts) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(opts.date) || Number.isNaN(Date.parse(opts.date))) throw new ReportError(`--date must be YYYY-MM-DD, not ${opts.date}`);
+    const cfg = config(opts);
+    const rep = gatewayReport(opts.logDir ?? cfg.log.dir, opts.date);
+    const format = opts.csv ? 'csv' : opts.format;
+    output(format === 'csv' ? gatewayReportCsv(rep) : format === 'json' ? `${JSON.stringify(rep)}\n` : gatewayReportText(rep), opts.out);
   });
 
   common(

@@ -9,7 +9,7 @@ import { canonicalCidr, parseCidr } from './cidr-set.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { bansFilePath } from './rdds-policy.js';
 import { RedisState } from './redis-state.js';
-import { BanFile, type Ban } from './state.js';
+import { BanFile, FOREVER, isPermanent, type Ban } from './state.js';
 
 export class BanCommandError extends Error {}
 
@@ -61,21 +61,27 @@ function target(text: string): string {
   }
 }
 
+/** `--for forever`: a ban without expiry, until rdds unban. */
+const FOREVER_WORD = 'forever';
+
 export async function banCommand(config: Config, address: string, opts: { for?: string; reason?: string }): Promise<string> {
   const t = target(address);
-  let ms: number;
-  try {
-    ms = parseDuration(opts.for ?? config.policy.rate_limit.ban_duration);
-  } catch (err) {
-    throw new BanCommandError(`--for: ${(err as Error).message}`);
+  let ms = Infinity;
+  if (opts.for !== FOREVER_WORD) {
+    try {
+      ms = parseDuration(opts.for ?? config.policy.rate_limit.ban_duration);
+    } catch (err) {
+      throw new BanCommandError(`--for: ${(err as Error).message} (or "${FOREVER_WORD}")`);
+    }
+    if (ms <= 0) throw new BanCommandError('--for must be longer than 0');
   }
-  if (ms <= 0) throw new BanCommandError('--for must be longer than 0');
   const now = Date.now();
   const store = await openBans(config);
   try {
-    const ban: Ban = { target: t, until: now + ms, reason: opts.reason ?? 'banned by the operator', created: now, source: 'operator' };
+    const ban: Ban = { target: t, until: ms === Infinity ? FOREVER : now + ms, reason: opts.reason ?? 'banned by the operator', created: now, source: 'operator' };
     await store.ban(ban);
-    const done = `banned ${t} until ${new Date(ban.until).toISOString()} (${formatDuration(ms)}) in ${store.where}`;
+    const how = isPermanent(ban) ? 'permanently (until rdds unban)' : `until ${new Date(ban.until).toISOString()} (${formatDuration(ms)})`;
+    const done = `banned ${t} ${how} in ${store.where}`;
     const allowed = allowlisted(config, t);
     return allowed ? `${done}\nnote: ${t} overlaps policy.allowlist (${allowed}): allowlisted addresses are never banned, so the ban has no effect on them` : done;
   } finally {
@@ -116,7 +122,7 @@ export async function listBansCommand(config: Config): Promise<string> {
   try {
     const bans = (await store.bans(now)).sort((a, b) => a.until - b.until);
     if (bans.length === 0) return `no bans in force (${store.where})`;
-    const rows = bans.map((b) => [b.target, new Date(b.until).toISOString(), formatDuration(b.until - now), b.source, b.reason]);
+    const rows = bans.map((b) => [b.target, isPermanent(b) ? 'until rdds unban' : new Date(b.until).toISOString(), isPermanent(b) ? 'permanent' : formatDuration(b.until - now), b.source, b.reason]);
     const head = ['TARGET', 'UNTIL', 'LEFT', 'BY', 'REASON'];
     const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     return [head, ...rows].map((r) => r.map((c, i) => (i < r.length - 1 ? c.padEnd(width[i]) : c)).join('  ')).join('\n');

@@ -27,6 +27,8 @@ export interface ClientIdentity {
   registrarId?: number;
   /** The registered gateway the connection comes from (any door: a gateway's query on port 43 is counted against it). */
   gateway?: Gateway;
+  /** The address whose limits and bans apply when it is not the peer's: the end user of a gateway's query. */
+  address?: string;
 }
 
 export type RefusalReason = 'rate-limited' | 'banned' | 'blocked' | 'too-many-connections';

@@ -9,18 +9,20 @@ import { clientKey } from './address.js';
 import { Authorizer } from './authorize.js';
 import { Blocklist } from './blocklist.js';
 import type { Captcha } from './captcha.js';
+import { GatewayPolicy, GatewayRegistry, type GatewayEvent, type GatewaySource } from './gateways.js';
 import { CidrSet } from './cidr-set.js';
 import { parseDuration } from './duration.js';
 import { TIER_ACCESS, TierResolver } from './open-policy.js';
 import type { AccessDecision, Admission, Authorization, AuthorizationRequest, ClientIdentity, ConnectionGuard, Policy, Remote } from './policy.js';
 import { RedisState } from './redis-state.js';
-import { BanFile, MemoryState, type Ban, type HitResult, type PolicyState } from './state.js';
+import { BanFile, isPermanent, MemoryState, type Ban, type HitResult, type PolicyState } from './state.js';
 import { PUBLIC_ACCESS, type Tier } from './view.js';
 
 export type LogLevel = 'info' | 'warn' | 'error';
 export type PolicyLog = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
 
 export type PolicyEvent =
+  | GatewayEvent
   | { type: 'banned'; ban: Ban }
   | { type: 'quota-exhausted'; registrarId: number; key: string; quota: number; day: string }
   | { type: 'budget-exhausted'; key: string; tier: Tier; budget: number; used: number; day: string };
@@ -37,6 +39,8 @@ export interface RddsPolicyOptions {
   onEvent?: (event: PolicyEvent) => void;
   /** The web lookups' captcha (the web door serves its challenges); without it no captcha is asked. */
   captcha?: Captcha;
+  /** Where the gateway door's registered gateways are kept (the Store); without it no address is a gateway. */
+  gateways?: GatewaySource;
 }
 
 const DAY_MS = 86_400_000;
@@ -75,6 +79,8 @@ export class RddsPolicy implements Policy, ConnectionGuard {
   readonly trustedProxies: CidrSet;
   private readonly tiers: TierResolver;
   private readonly authorizer: Authorizer;
+  readonly gateways: GatewayRegistry;
+  private readonly gatewayPolicy: GatewayPolicy;
   private readonly clock: () => number;
   private readonly log: PolicyLog;
   private readonly ipv6Prefix: number;
@@ -84,6 +90,8 @@ export class RddsPolicy implements Policy, ConnectionGuard {
   private readonly banAfter: number;
   private readonly banWindowMs: number;
   private readonly banMs: number;
+  private readonly permanentAfter: number;
+  private readonly permanentWindowMs: number;
   private readonly throttleMs: number | null;
   private readonly refusalText: string[];
   private readonly banText: string[];
@@ -113,6 +121,8 @@ export class RddsPolicy implements Policy, ConnectionGuard {
     this.banAfter = rl.ban_after;
     this.banWindowMs = parseDuration(rl.ban_window);
     this.banMs = parseDuration(rl.ban_duration);
+    this.permanentAfter = rl.permanent_after;
+    this.permanentWindowMs = parseDuration(rl.permanent_window);
     this.throttleMs = rl.mode === 'throttle' ? parseDuration(rl.throttle_delay) : null;
     this.refusalText = rl.refusal_text;
     this.banText = rl.ban_text;
@@ -120,6 +130,11 @@ export class RddsPolicy implements Policy, ConnectionGuard {
     this.quotaPercent = p.registrar_quota_percent;
     this.maxConnections = limit(p.max_connections_per_client);
     this.state = options.state ?? createState(config, { clock: this.clock, log: this.log });
+    this.gateways = new GatewayRegistry(options.gateways, (err) => this.log('error', `gateways not re-read, the last list stays in force: ${(err as Error).message}`));
+    this.gatewayPolicy = new GatewayPolicy(config, this.gateways, this.state, this.clock, (event) => {
+      if (event.type === 'gateway-suspended') this.log('warn', `gateway ${event.gateway} suspended: ${event.reason}`);
+      this.options.onEvent?.(event);
+    });
     if (p.blocklist_file) {
       let first = true;
       this.blocklist = new Blocklist(p.blocklist_file, {
@@ -132,12 +147,26 @@ export class RddsPolicy implements Policy, ConnectionGuard {
     }
   }
 
+  /** Reads the registered gateways, and keeps re-reading them every second. */
+  async start(): Promise<void> {
+    await this.gateways.refresh();
+    this.gateways.start();
+  }
+
   identify(remote: Remote): ClientIdentity {
-    return { remote, key: clientKey(remote.address, this.ipv6Prefix), ...this.tiers.resolve(remote.address) };
+    if (remote.door === 'gateway') {
+      // A gateway's query counts against its end user, who sees what the public sees.
+      const gateway = this.gateways.match(remote.address);
+      const address = gateway && remote.endUser ? remote.endUser : remote.address;
+      return { remote, key: clientKey(address, this.ipv6Prefix), tier: 'public', gateway, address };
+    }
+    const identity: ClientIdentity = { remote, key: clientKey(remote.address, this.ipv6Prefix), ...this.tiers.resolve(remote.address) };
+    if (this.gateways.size > 0) identity.gateway = this.gateways.match(remote.address);
+    return identity;
   }
 
   admit(client: ClientIdentity): Admission | Promise<Admission> {
-    const address = client.remote.address;
+    const address = client.address ?? client.remote.address;
     if (this.blocklist?.has(address)) return { admitted: false, reason: 'blocked', message: this.banText };
     const now = this.clock();
     const allowed = this.allowlist.size > 0 && this.allowlist.has(address);
@@ -154,6 +183,8 @@ export class RddsPolicy implements Policy, ConnectionGuard {
       banAfter: allowed ? 0 : this.banAfter,
       banWindowMs: this.banWindowMs,
       banMs: this.banMs,
+      permanentAfter: this.permanentAfter,
+      permanentWindowMs: this.permanentWindowMs,
       now,
     });
     // Memory state answers at once: no promise on the hot path. Redis answers later.
@@ -161,13 +192,14 @@ export class RddsPolicy implements Policy, ConnectionGuard {
   }
 
   authorize(client: ClientIdentity, request: AuthorizationRequest, proof?: string): Authorization | Promise<Authorization> {
+    if (client.remote.door === 'gateway') return this.gatewayPolicy.authorize(client, request);
     return this.authorizer.authorize(client, request, proof);
   }
 
   private judge(hit: HitResult, max: number, now: number): Admission {
     if (hit.ban) {
       if (hit.fresh) {
-        if (!this.observed) this.log('warn', `banned ${hit.ban.target} until ${new Date(hit.ban.until).toISOString()}: ${hit.ban.reason}`);
+        if (!this.observed) this.log('warn', `banned ${hit.ban.target} ${isPermanent(hit.ban) ? 'permanently' : `until ${new Date(hit.ban.until).toISOString()}`}: ${hit.ban.reason}`);
         this.options.onEvent?.({ type: 'banned', ban: hit.ban });
       }
       return this.banned(hit.ban, now);
@@ -273,12 +305,14 @@ export class RddsPolicy implements Policy, ConnectionGuard {
     banIssued(ban: { target: string; reason?: string; until?: string; by?: string }): void;
     outage(component: string, err: unknown): void;
     recovered(component: string): void;
+    gatewaySuspended(gateway: string, reason: string): void;
   }): { activeBans: () => Promise<number> } {
     this.observed = true;
     const previous = this.options.onEvent;
     this.options.onEvent = (e) => {
       previous?.(e);
-      if (e.type === 'banned') events.banIssued({ target: e.ban.target, reason: e.ban.reason, until: new Date(e.ban.until).toISOString(), by: 'policy' });
+      if (e.type === 'banned') events.banIssued({ target: e.ban.target, reason: e.ban.reason, until: isPermanent(e.ban) ? undefined : new Date(e.ban.until).toISOString(), by: 'policy' });
+      if (e.type === 'gateway-suspended') events.gatewaySuspended(e.gateway, e.reason);
     };
     if (this.state instanceof RedisState) {
       this.state.onDown = (err) => events.outage('redis', err);
@@ -293,6 +327,7 @@ export class RddsPolicy implements Policy, ConnectionGuard {
   }
 
   async close(): Promise<void> {
+    this.gateways.stop();
     this.blocklist?.close();
     await this.state.close();
   }

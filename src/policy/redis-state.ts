@@ -8,11 +8,13 @@
 // after a short timeout, the node logs that once and counts with its own MemoryState until Redis
 // answers again (ioredis keeps reconnecting in the background), then logs that too.
 import { Redis } from 'ioredis';
-import { BanTable, MemoryState, type Ban, type HitRequest, type HitResult, type PolicyState } from './state.js';
+import { BanTable, FOREVER, formatWindow, isPermanent, MemoryState, type Ban, type HitRequest, type HitResult, type PolicyState } from './state.js';
 
 const DEFAULT_PREFIX = 'rdds:';
 
-// KEYS: counter, strikes, ban, bans hash. ARGV: limit, windowMs(ttl), banAfter, banWindowMs, banMs, now, reason.
+// KEYS: counter, strikes, ban, bans hash, ban history. ARGV: limit, windowMs(ttl), banAfter,
+// banWindowMs, banMs, now, reason, ban key prefix, permanentAfter, permanentWindowMs, FOREVER, the
+// permanent reason's suffix.
 const HIT_SCRIPT = `
 local now = tonumber(ARGV[6])
 local ban = redis.call('GET', KEYS[3])
@@ -33,8 +35,22 @@ if n == limit + 1 and banAfter > 0 then
   if strikes >= banAfter then
     local banMs = tonumber(ARGV[5])
     local target = string.sub(KEYS[3], string.len(ARGV[8]) + 1)
-    local json = cjson.encode({target = target, ['until'] = now + banMs, reason = string.format(ARGV[7], strikes), created = now, source = 'auto'})
-    redis.call('SET', KEYS[3], json, 'PX', banMs + 86400000)
+    local untilMs = now + banMs
+    local reason = string.format(ARGV[7], strikes)
+    local permanentAfter = tonumber(ARGV[9])
+    if permanentAfter > 0 then
+      local permanentWindow = tonumber(ARGV[10])
+      redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - permanentWindow)
+      local previous = redis.call('ZCARD', KEYS[5])
+      redis.call('ZADD', KEYS[5], now, now .. ':' .. math.random())
+      redis.call('PEXPIRE', KEYS[5], permanentWindow)
+      if previous >= permanentAfter then
+        untilMs = tonumber(ARGV[11])
+        reason = reason .. string.format(ARGV[12], previous)
+      end
+    end
+    local json = cjson.encode({target = target, ['until'] = untilMs, reason = reason, created = now, source = 'auto'})
+    if untilMs >= tonumber(ARGV[11]) then redis.call('SET', KEYS[3], json) else redis.call('SET', KEYS[3], json, 'PX', banMs + 86400000) end
     redis.call('HSET', KEYS[4], target, json)
     redis.call('DEL', KEYS[2])
     return {-2, banMs, json}
@@ -85,7 +101,7 @@ export class RedisState implements PolicyState {
       lazyConnect: false,
       retryStrategy: (times) => Math.min(100 * times, 2000),
     });
-    this.redis.defineCommand('rddsHit', { numberOfKeys: 4, lua: HIT_SCRIPT });
+    this.redis.defineCommand('rddsHit', { numberOfKeys: 5, lua: HIT_SCRIPT });
     this.redis.on('error', (err: Error) => this.down(err));
     this.redis.on('ready', () => {
       if (this.degraded) {
@@ -144,6 +160,7 @@ export class RedisState implements PolicyState {
         `${this.prefix}st:${key}`,
         `${this.prefix}ban:${key}`,
         this.bansKey,
+        `${this.prefix}bh:${key}`,
         req.limit,
         resetInMs + 1000,
         req.banAfter,
@@ -152,6 +169,10 @@ export class RedisState implements PolicyState {
         req.now,
         `over the rate limit %d times within ${Math.round(req.banWindowMs / 60000)} minutes`,
         `${this.prefix}ban:`,
+        req.permanentAfter ?? 0,
+        req.permanentWindowMs ?? 0,
+        FOREVER,
+        `; made permanent: %d automatic bans before it within ${formatWindow(req.permanentWindowMs ?? 0)}`,
       )) as HitReply;
       if (n < 0) {
         const ban = JSON.parse(json) as Ban;
@@ -213,8 +234,10 @@ export class RedisState implements PolicyState {
   /** Writes a ban to Redis (throws when Redis cannot be reached: an operator wants to know). */
   async ban(ban: Ban): Promise<void> {
     const json = JSON.stringify(ban);
-    const ttl = Math.max(1, ban.until - this.clock()) + 86_400_000;
-    await this.redis.multi().hset(this.bansKey, ban.target, json).set(`${this.prefix}ban:${ban.target}`, json, 'PX', ttl).exec();
+    const key = `${this.prefix}ban:${ban.target}`;
+    const multi = this.redis.multi().hset(this.bansKey, ban.target, json);
+    (isPermanent(ban) ? multi.set(key, json) : multi.set(key, json, 'PX', Math.max(1, ban.until - this.clock()) + 86_400_000));
+    await multi.exec();
     this.table.set(ban);
   }
 

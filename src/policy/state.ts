@@ -10,10 +10,17 @@ import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statS
 import { dirname } from 'node:path';
 import { addressValue, CidrSet, parseCidr, type Cidr } from './cidr-set.js';
 
+/** The `until` of a ban without expiry (until rdds unban): the latest time a JavaScript Date holds, JSON- and Redis-safe. */
+export const FOREVER = 8.64e15;
+
+export function isPermanent(ban: Pick<Ban, 'until'>): boolean {
+  return ban.until >= FOREVER;
+}
+
 export interface Ban {
   /** Canonical range (canonicalCidr): a client key for automatic bans. */
   target: string;
-  /** Epoch milliseconds when the ban lifts by itself (Infinity is not used: operators give a duration). */
+  /** Epoch milliseconds when the ban lifts by itself; FOREVER for a permanent ban. */
   until: number;
   reason: string;
   created: number;
@@ -29,6 +36,9 @@ export interface HitRequest {
   banAfter: number;
   banWindowMs: number;
   banMs: number;
+  /** Automatic bans within permanentWindowMs that make the next one permanent (0 = never). */
+  permanentAfter?: number;
+  permanentWindowMs?: number;
   now: number;
 }
 
@@ -195,6 +205,8 @@ export class MemoryState implements PolicyState {
   readonly kind = 'memory' as const;
   private readonly counters = new Map<string, Counter>();
   private readonly strikes = new Map<string, number[]>();
+  /** Times of each key's automatic bans within the permanent window (ban escalation). */
+  private readonly banHistory = new Map<string, number[]>();
   private readonly named = new Map<string, { value: number; expires: number }>();
   readonly table = new BanTable();
   private sweeper?: NodeJS.Timeout;
@@ -255,13 +267,33 @@ export class MemoryState implements PolicyState {
       list.push(now);
       if (list.length >= req.banAfter) {
         this.strikes.delete(key);
-        const ban: Ban = { target: key, until: now + req.banMs, reason: `over the rate limit ${list.length} times within ${Math.round(req.banWindowMs / 60000)} minutes`, created: now, source: 'auto' };
+        let reason = `over the rate limit ${list.length} times within ${Math.round(req.banWindowMs / 60000)} minutes`;
+        let until = now + req.banMs;
+        const previous = this.escalate(key, now, req);
+        if (previous !== undefined) {
+          until = FOREVER;
+          reason += `; made permanent: ${previous} automatic bans before it within ${formatWindow(req.permanentWindowMs!)}`;
+        }
+        const ban: Ban = { target: key, until, reason, created: now, source: 'auto' };
         this.banSync(ban);
         return { count: c.count, resetInMs: req.banMs, ban, fresh: true };
       }
       this.strikes.set(key, list);
     }
     return { count: c.count, resetInMs };
+  }
+
+  /**
+   * Records an automatic ban of `key`; the number of those before it within the permanent window
+   * when they are enough to make this one permanent, else undefined.
+   */
+  private escalate(key: string, now: number, req: HitRequest): number | undefined {
+    if (!req.permanentAfter || !req.permanentWindowMs) return undefined;
+    const history = (this.banHistory.get(key) ?? []).filter((t) => t > now - req.permanentWindowMs!);
+    const previous = history.length;
+    history.push(now);
+    this.banHistory.set(key, history);
+    return previous >= req.permanentAfter ? previous : undefined;
   }
 
   async add(counter: string, n: number, ttlMs: number): Promise<number> {
@@ -327,4 +359,9 @@ export class MemoryState implements PolicyState {
     clearInterval(this.sweeper);
     clearInterval(this.banPoller);
   }
+}
+
+/** A window of days or hours, for a ban's reason ("30 days"). */
+export function formatWindow(ms: number): string {
+  return ms % 86_400_000 === 0 ? `${ms / 86_400_000} days` : `${Math.round(ms / 3_600_000)} hours`;
 }

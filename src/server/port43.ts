@@ -1,17 +1,22 @@
-// The port-43 door (RFC 3912): one query line per TCP connection, the answer, then close.
-// This module only adapts TCP to the pipeline: reading the line safely, timeouts, connection
-// limits and shutdown. What is answered and how it looks is decided behind pipeline.handle().
+// The port-43 door (RFC 3912): one query line per TCP connection, the answer, then close. The
+// gateway door (WHOIS2, its own port) is the same TCP service with the gateway grammar: each line
+// names the end user a registered gateway asks for. This module only adapts TCP to the pipeline:
+// reading the line safely, timeouts, connection limits and shutdown. What is answered and how it
+// looks is decided behind pipeline.handle().
 import net from 'node:net';
 import type { ConnectionRefusal } from '../observe/query-record.js';
 import type { Pipeline } from '../pipeline.js';
 import type { ConnectionGuard } from '../policy/policy.js';
 import { parseWith } from '../query/query.js';
+import { gatewayFields, parseGatewayLine } from '../query/gateway-line.js';
 import { parseWhoisBytes } from '../query/whois-line.js';
 import { PORT43 } from '../render/texts.js';
 import type { WhoisRenderer } from '../render/whois.js';
 import { readPreamble } from './proxy-protocol.js';
 
 export interface Port43Options {
+  /** 'whois': port 43; 'gateway': the gateway door (no per-client connection cap: a gateway holds many). */
+  door: 'whois' | 'gateway';
   hosts: string[];
   port: number;
   maxQueryBytes: number;
@@ -58,6 +63,11 @@ export class Port43Server {
 
   constructor(private readonly pipeline: Pipeline, private readonly renderer: WhoisRenderer, private readonly options: Port43Options) {}
 
+  /** Whether each client's connections are capped (policy.max_connections_per_client). */
+  private get capped(): boolean {
+    return this.options.door === 'whois';
+  }
+
   /** Listens on every configured address; resolves with the bound port. */
   async listen(): Promise<number> {
     const every = Math.max(20, Math.min(1000, Math.min(this.options.idleTimeoutMs, this.options.totalTimeoutMs) / 5));
@@ -91,7 +101,7 @@ export class Port43Server {
     // A trusted proxy's own connections are not capped: the client address in its header is.
     const viaProxy = this.guard?.isTrustedProxy(peer) ?? false;
     const conn = new Connection(socket, peer, viaProxy);
-    if (this.guard && !viaProxy) {
+    if (this.guard && !viaProxy && this.capped) {
       if (!this.guard.connect(peer)) return this.refuse(socket, line(PORT43.clientFull));
       conn.counted = peer;
     }
@@ -153,7 +163,7 @@ export class Port43Server {
         return (last || buffered.length > 4096) && this.finish(conn, line(PORT43.invalidHeader), 'proxy-header');
       }
       if (conn.viaProxy) {
-        if (!this.guard!.connect(pre.address)) return this.finish(conn, line(PORT43.clientFull), 'too-many-connections');
+        if (this.capped && !this.guard!.connect(pre.address)) return this.finish(conn, line(PORT43.clientFull), 'too-many-connections');
         conn.counted = pre.address;
       }
       conn.address = pre.address;
@@ -219,12 +229,14 @@ export class Port43Server {
   private answer(conn: Connection, address: string, query: Buffer): void {
     let answer: Buffer | Promise<Buffer>;
     try {
+      const { door, tlds } = this.options;
       answer = this.pipeline.handle<undefined, Buffer>({
-        remote: { door: 'whois', address },
+        // A gateway's line names its end user: the pipeline holds them to their own limits.
+        remote: door === 'gateway' ? { door, address, endUser: gatewayFields(query)?.endUserAddress } : { door, address },
         // Bytes as they came (latin1 maps each byte to one character): a repeat is not decoded again.
         input: query.toString('latin1'),
-        format: 'whois',
-        parse: () => parseWith(undefined, () => parseWhoisBytes(query, this.options.tlds)),
+        format: door,
+        parse: () => parseWith(undefined, () => (door === 'gateway' ? parseGatewayLine(query, tlds, address) : parseWhoisBytes(query, tlds))),
         // Encoded once here, so a cached answer is written without re-encoding it.
         render: (res) => Buffer.from(this.renderer.render(res), 'utf8'),
         size: (answer) => answer.length,

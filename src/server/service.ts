@@ -25,12 +25,14 @@ export interface Service {
   store: Store;
   pipeline: Pipeline;
   whois: Port43Server;
+  /** The gateway door, when gateway.enabled. */
+  gateway?: Port43Server;
   http: HttpServer;
   /** The admin listener: /metrics, /healthz, /readyz; other modules may add operator routes. */
   admin: HttpServer;
   /** Process log, metrics and query log (src/observe/). */
   observe: Observability;
-  ports: { whois: number; http: number; admin: number };
+  ports: { whois: number; http: number; admin: number; gateway?: number };
   close(): Promise<void>;
 }
 
@@ -49,25 +51,22 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
   const policyLogger = observe.logger.child({ module: 'policy' });
   // One captcha: the web door serves its challenges, the policy's authorization stage checks the solutions.
   const captcha = new Captcha(config.web.captcha);
-  const policy = parts.policy ?? new RddsPolicy(config, { store, captcha, log: (level, msg, fields) => policyLogger[level](fields ?? {}, msg) });
+  const policy = parts.policy ?? new RddsPolicy(config, { store, gateways: store, captcha, log: (level, msg, fields) => policyLogger[level](fields ?? {}, msg) });
+  if (policy instanceof RddsPolicy) await policy.start();
   const pipeline = new Pipeline(observe.instrumentStore(store), policy, observe.queryLog, config);
   await pipeline.start();
 
   const whoisRenderer = new WhoisRenderer(whoisOptions(config));
-  const whois = new Port43Server(pipeline, whoisRenderer, {
-    hosts: config.whois.host,
-    port: config.whois.port,
-    maxQueryBytes: config.whois.max_query_bytes,
-    idleTimeoutMs: config.whois.idle_timeout_ms,
-    totalTimeoutMs: config.whois.total_timeout_ms,
-    maxConnections: config.whois.max_connections,
-    tlds: config.registry.tlds,
-  });
+  const tcp = { maxQueryBytes: config.whois.max_query_bytes, idleTimeoutMs: config.whois.idle_timeout_ms, totalTimeoutMs: config.whois.total_timeout_ms, maxConnections: config.whois.max_connections, tlds: config.registry.tlds };
+  const whois = new Port43Server(pipeline, whoisRenderer, { door: 'whois', hosts: config.whois.host, port: config.whois.port, ...tcp });
+  // The WHOIS2 gateway door: the same TCP service, the gateway grammar (docs/gateway.md).
+  const gateway = config.gateway.enabled ? new Port43Server(pipeline, whoisRenderer, { door: 'gateway', hosts: config.gateway.host, port: config.gateway.port, ...tcp }) : undefined;
   // The PROXY protocol from trusted load balancers, the per-client connection cap, and SIGHUP
   // re-reading the blocklist (src/policy/, docs/policy.md).
   const reload = () => (policy as RddsPolicy).reload();
   if (policy instanceof RddsPolicy) {
     whois.guard = policy;
+    if (gateway) gateway.guard = policy;
     process.on('SIGHUP', reload);
   }
   const http = new HttpServer({ hosts: config.http.host, port: config.http.port, maxHeaderBytes: 8192, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 });
@@ -81,7 +80,7 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
   const stopAll = async () => {
     process.off('SIGHUP', reload);
     observe.drain();
-    await Promise.all([whois.close(), http.close()]);
+    await Promise.all([whois.close(), http.close(), gateway?.close()]);
     await pipeline.stop();
     await admin.close();
     await observe.close();
@@ -95,6 +94,7 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
       http: await listenOr('http.host / http.port, --host / --http-port', () => http.listen()),
       admin: await listenOr('admin.host / admin.port, --host / --admin-port', () => admin.listen()),
     };
+    if (gateway) ports.gateway = await listenOr('gateway.host / gateway.port', () => gateway.listen());
   } catch (err) {
     await stopAll(); // a listener that could not be opened: nothing half-started stays behind
     throw err;
@@ -105,6 +105,7 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
     store,
     pipeline,
     whois,
+    gateway,
     http,
     admin,
     observe,

@@ -115,6 +115,8 @@ describe('recordLine', () => {
       clientKey: '2001:db8::/64',
       address: '2001:db8::1',
       endUser: '198.51.100.9',
+      gateway: 'web-whois',
+      fault: 'repeat',
       tier: 'authorized',
       kind: 'domain',
       query: 'domain xn--eckwd4c7c.example',
@@ -126,7 +128,7 @@ describe('recordLine', () => {
       bytes: 4567,
     };
     const nasty = ['"quoted"', 'back\\slash', 'new\nline\r\n% forged line', '\u0000\u001f\u007f', 'ドメイン', '\ud800 lone surrogate', '</script>'];
-    const records: QueryRecord[] = [full, rec(), rec({ reason: undefined, endUser: undefined }), ...nasty.map((t) => ({ ...full, query: t, reason: t, clientKey: t, address: t, endUser: t }))];
+    const records: QueryRecord[] = [full, rec(), rec({ reason: undefined, endUser: undefined }), ...nasty.map((t) => ({ ...full, query: t, reason: t, clientKey: t, address: t, endUser: t, gateway: t }))];
     for (const r of records) {
       assert.equal(recordLine(r), JSON.stringify(r));
       assert.ok(!recordLine(r).includes('\n'), 'one line');

@@ -170,6 +170,10 @@ describe('operator bans with memory state', () => {
       assert.match(await banCommand(allowing, '198.51.100.20', {}), /\nnote: 198\.51\.100\.20 overlaps policy\.allowlist \(198\.51\.100\.16\/28\): .*no effect/);
       assert.match(await banCommand(allowing, '198.51.100.0/24', {}), /overlaps policy\.allowlist/);
       assert.doesNotMatch(await banCommand(allowing, '198.51.100.1', {}), /note:/);
+      // A ban without expiry, by hand: rdds bans says it is permanent, and why.
+      assert.match(await banCommand(cfg, '203.0.113.77', { for: 'forever', reason: 'systematic abuse' }), /^banned 203\.0\.113\.77 permanently \(until rdds unban\)/);
+      assert.match(await listBansCommand(cfg), /203\.0\.113\.77 +until rdds unban +permanent +operator +systematic abuse/);
+      await assert.rejects(banCommand(cfg, '203.0.113.78', { for: 'soon' }), /--for: .*\(or "forever"\)/);
     } finally {
       clearInterval(keepAlive);
       await policy.close();

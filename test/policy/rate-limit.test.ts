@@ -80,6 +80,30 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await s.policy.state.bans(s.clock.t), []);
     });
 
+    it('makes the next automatic ban permanent after permanent_after of them within permanent_window', async (t) => {
+      if (skip) return t.skip(skip);
+      await using s = await setup({ 'policy.rate_limit.per_minute': '1', 'policy.rate_limit.ban_after': '1', 'policy.rate_limit.ban_duration': '1h', 'policy.rate_limit.permanent_after': '2', 'policy.rate_limit.permanent_window': '30d' });
+      const a = '198.51.100.9';
+      // Two automatic bans of an hour each, a day apart: both lift by themselves.
+      for (let i = 0; i < 2; i++) {
+        assert.equal(await admitted(s.ask, a, 2), 1);
+        const bans = await s.policy.state.bans(s.clock.t);
+        assert.equal(bans.length, 1);
+        assert.ok(bans[0].until - s.clock.t <= 3600_000, `ban ${i + 1} lasts an hour`);
+        s.clock.advance(86_400_000);
+        assert.equal((await s.ask(a)).admitted, true, `ban ${i + 1} lifted`);
+        s.clock.advance(60_000);
+      }
+      // The third within 30 days is permanent: still in force a year later.
+      assert.equal(await admitted(s.ask, a, 2), 1);
+      const [ban] = await s.policy.state.bans(s.clock.t);
+      assert.match(ban.reason, /made permanent: 2 automatic bans before it within 30 days/);
+      s.clock.advance(365 * 86_400_000);
+      assert.equal((await s.ask(a)).admitted, false, 'permanent: until rdds unban');
+      assert.equal(await s.policy.state.unban(a), true);
+      assert.equal((await s.ask(a)).admitted, true);
+    });
+
     it('does not ban for overflows spread wider than the ban window', async (t) => {
       if (skip) return t.skip(skip);
       await using s = await setup({ 'policy.rate_limit.per_minute': '2', 'policy.rate_limit.ban_after': '3', 'policy.rate_limit.ban_window': '15m' });
