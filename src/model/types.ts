@@ -150,3 +150,13 @@ export const SPONSOR_BY_CLIENT_ID = 0;
 /** The contact roles a domain refers to, in the order the answers show them. */
 export const CONTACT_ROLES = ['registrant', 'admin', 'tech', 'billing'] as const;
 export type ContactRole = (typeof CONTACT_ROLES)[number];
+
+/** A delegation is signed when the registry holds DS records or DNSSEC keys for it (RFC 5910). */
+export function isSigned(domain: Pick<Domain, 'ds' | 'keyData'>): boolean {
+  return domain.ds.length > 0 || (domain.keyData?.length ?? 0) > 0;
+}
+
+/** Every name server of a domain: its host objects' names, then those given as host attributes. */
+export function nameserverNames(domain: Pick<Domain, 'nameservers' | 'hostAttrs'>): string[] {
+  return [...domain.nameservers, ...(domain.hostAttrs ?? []).map((h) => h.name)];
+}

@@ -25,6 +25,8 @@ export interface ContactField {
    * never printed as a key with an empty value; a required field without a value keeps its key.
    */
   optional: boolean;
+  /** A name of a person or organisation: invisible characters in it are shown escaped on every door (model/text.ts). */
+  visible?: true;
   /** EPP disclose flag that lets the registrar publish it (legal persons, consent). */
   disclose?: keyof Disclose;
   /** RFC 9537 redaction: the ICANN profile's method, and where the value sits in the jCard. */
@@ -53,9 +55,9 @@ const r = REDACTED_TEXT;
 export const CONTACT_FIELDS: readonly ContactField[] = [
   { id: 'id', whois: 'ID', whoisRedacted: r, personal: true, optional: false, rdap: { method: 'removal', vcard: 'handle' },
     label: { en: 'Registry ID', ja: 'ID', ru: 'Идентификатор' }, public: { default: 'redact', billing: 'omit' }, get: (_d, handle) => handle },
-  { id: 'name', whois: 'Name', whoisRedacted: r, personal: true, optional: false, disclose: 'name', rdap: { method: 'emptyValue', vcard: 'fn' },
+  { id: 'name', whois: 'Name', whoisRedacted: r, personal: true, optional: false, visible: true, disclose: 'name', rdap: { method: 'emptyValue', vcard: 'fn' },
     label: { en: 'Name', ja: '名前', ru: 'Имя' }, public: { default: 'redact', billing: 'omit' }, get: (d) => postalOf(d)?.name },
-  { id: 'org', whois: 'Organization', whoisRedacted: r, personal: false, optional: true, disclose: 'org', rdap: { method: 'removal', vcard: 'org' },
+  { id: 'org', whois: 'Organization', whoisRedacted: r, personal: false, optional: true, visible: true, disclose: 'org', rdap: { method: 'removal', vcard: 'org' },
     label: { en: 'Organization', ja: '組織', ru: 'Организация' }, public: { default: 'show', admin: 'redact', tech: 'omit', billing: 'omit' }, get: (d) => postalOf(d)?.org },
   { id: 'street', whois: 'Street', whoisRedacted: r, personal: true, optional: false, disclose: 'addr', rdap: { method: 'emptyValue', vcard: 'adr', adrIndex: 2 },
     label: { en: 'Street', ja: '住所', ru: 'Улица' }, public: { default: 'redact', tech: 'omit', billing: 'omit' }, get: (d) => postalOf(d)?.street },

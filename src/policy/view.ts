@@ -1,6 +1,7 @@
 // The view stage: a record as one client may see it. Redaction happens here, once, for every door;
 // renderers only print what a view holds and never decide what is personal.
 import type { Contact, ContactData, ContactRole } from '../model/types.js';
+import { visibleText } from '../model/text.js';
 import { CONTACT_ROLES } from '../model/types.js';
 import type { DomainRecord, HostRecord } from '../model/records.js';
 import type { Registrar } from '../model/types.js';
@@ -100,7 +101,7 @@ function contactView(role: ContactRole, contact: Contact, access: Access): { vie
       values.set(field.id, REDACTED);
       continue;
     }
-    values.set(field.id, value);
+    values.set(field.id, field.visible && typeof value === 'string' ? visibleText(value) : value);
     // A privacy/proxy service's own details are not personal data; its customer's are.
     if (field.personal && value !== undefined && (!proxy || revealCustomer) && !disclosed(field, contact)) personal = true;
   }

@@ -6,7 +6,7 @@
 // No inline script or style: CSS and JS are served as files (web-assets.ts) under a strict CSP.
 import type { Config } from '../config.js';
 import { statusUrl } from '../model/statuses.js';
-import type { Host, Registrar, RegistrarPerson } from '../model/types.js';
+import { isSigned, nameserverNames, type Host, type Registrar, type RegistrarPerson } from '../model/types.js';
 import type { Resolution } from '../resolution.js';
 import { CONTACT_FIELDS, EMAIL_REDACTED_TEXT, REDACTED_TEXT } from '../policy/fields.js';
 import { REDACTED, type ContactView, type DomainView, type HostView, type RegistrarView, type SearchView } from '../policy/view.js';
@@ -245,13 +245,13 @@ export class HtmlRenderer {
       .join('');
     out += this.section('status', t.status, `<ul class="statuses">${statuses}</ul>`);
     if (view.contacts.length > 0) out += this.section('contacts', t.contacts, view.contacts.map((c) => this.contact(c, ctx)).join(''));
-    const ns = hosts.length ? hosts.map((h) => h.name) : d.nameservers;
+    const ns = nameserverNames(d);
     const nsItems = ns.map((n) => {
-      const host = hosts.find((h) => h.name === n);
+      const host = hosts.find((h) => h.name === n) ?? d.hostAttrs?.find((h) => h.name === n);
       return `<li><a href="/whois?q=${encodeURIComponent(n)}">${data(host?.unicodeName ?? n)}</a>${host?.unicodeName ? ` (${data(n)})` : ''}</li>`;
     });
     out += this.section('nameservers', t.nameservers, ns.length ? `<ul>${nsItems.join('')}</ul>` : `<p>${esc(t.noNameservers)}</p>`);
-    let dnssec = `<p>${esc(d.ds.length > 0 ? t.signed : t.unsigned)}</p>`;
+    let dnssec = `<p>${esc(isSigned(d) ? t.signed : t.unsigned)}</p>`;
     if (d.ds.length > 0) {
       dnssec += `<table><caption>${esc(t.dsRecords)}</caption><thead><tr><th scope="col">${esc(t.keyTag)}</th><th scope="col">${esc(t.algorithm)}</th><th scope="col">${esc(t.digestType)}</th><th scope="col">${esc(t.digest)}</th></tr></thead><tbody>`
         + d.ds.map((ds) => `<tr><td>${esc(ds.keyTag)}</td><td>${esc(ds.algorithm)}</td><td>${esc(ds.digestType)}</td><td class="digest"><code>${esc(ds.digest.toUpperCase())}</code></td></tr>`).join('')

@@ -6,7 +6,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Config } from '../config.js';
 import type { DomainRecord, HostRecord } from '../model/records.js';
 import { EPP_TO_RDAP_STATUS } from '../model/statuses.js';
-import type { ContactRole, DsRecord, Registrar } from '../model/types.js';
+import { isSigned, type ContactRole, type Domain, type Registrar } from '../model/types.js';
 import { CONTACT_FIELDS, contactRdapEntityPath, contactRdapPath, contactRedactionName, type ContactFieldId } from '../policy/fields.js';
 import { REDACTED, type ContactView, type DomainView, type FieldValue, type View } from '../policy/view.js';
 import type { RdapRequest } from '../query/rdap-request.js';
@@ -261,7 +261,7 @@ export class RdapRenderer {
     if (domain.unicodeName) out.unicodeName = domain.unicodeName;
     out.status = rdapStatuses(domain.statuses.length > 0 ? domain.statuses : ['ok']);
     out.events = events;
-    out.secureDNS = secureDns(domain.ds);
+    out.secureDNS = secureDns(domain);
     out.nameservers = this.domainNameservers(view.record, self);
     const entities: JsonObject[] = [this.registrarEntity(registrar, self, related)];
     for (const contact of view.contacts) entities.push(this.contactEntity(contact, redactions, contactRdapEntityPath(contact.role, at), true));
@@ -274,7 +274,7 @@ export class RdapRenderer {
 
   private domainNameservers(record: DomainRecord, domainUrl: string): JsonObject[] {
     const byName = new Map(record.hosts.map((h) => [h.name, h]));
-    return record.domain.nameservers.map((name) => {
+    const objects = record.domain.nameservers.map((name) => {
       const host = byName.get(name);
       const out: JsonObject = { objectClassName: 'nameserver' };
       if (host) out.handle = host.roid;
@@ -288,6 +288,15 @@ export class RdapRenderer {
       out.links = [{ value: domainUrl, rel: 'related', href: this.url(`nameserver/${name}`), type: RDAP_MEDIA_TYPE }];
       return out;
     });
+    // Host attributes (RFC 5731 hostAttr): name servers that are no objects of the registry, with their glue.
+    const attrs = (record.domain.hostAttrs ?? []).map((h): JsonObject => {
+      const out: JsonObject = { objectClassName: 'nameserver', ldhName: h.name };
+      if (h.unicodeName) out.unicodeName = h.unicodeName;
+      const ips = ipAddresses(h.addresses);
+      if (ips) out.ipAddresses = ips;
+      return out;
+    });
+    return [...objects, ...attrs];
   }
 
   private nameserver({ host, registrar }: HostRecord, requestUrl: string, res: Resolution): JsonObject {
@@ -480,9 +489,10 @@ function ipAddresses(addresses: readonly string[]): JsonObject | undefined {
   return out;
 }
 
-function secureDns(ds: readonly DsRecord[]): JsonObject {
-  const out: JsonObject = { delegationSigned: ds.length > 0 };
-  if (ds.length > 0) out.dsData = ds.map((d) => ({ keyTag: d.keyTag, algorithm: d.algorithm, digestType: d.digestType, digest: d.digest.toUpperCase() }));
+function secureDns(domain: Domain): JsonObject {
+  const out: JsonObject = { delegationSigned: isSigned(domain) };
+  if (domain.ds.length > 0) out.dsData = domain.ds.map((d) => ({ keyTag: d.keyTag, algorithm: d.algorithm, digestType: d.digestType, digest: d.digest.toUpperCase() }));
+  if (domain.keyData?.length) out.keyData = domain.keyData.map((k) => ({ flags: k.flags, protocol: k.protocol, algorithm: k.algorithm, publicKey: k.publicKey }));
   return out;
 }
 

@@ -4,7 +4,7 @@
 // field the field table's redaction text.
 import type { Config } from '../config.js';
 import { statusUrl } from '../model/statuses.js';
-import type { Host, Registrar, RegistrarPerson } from '../model/types.js';
+import { isSigned, nameserverNames, type Host, type Registrar, type RegistrarPerson } from '../model/types.js';
 import { CONTACT_FIELDS, contactWhoisKey } from '../policy/fields.js';
 import { REDACTED, type ContactView, type DomainView, type HostView, type RegistrarView } from '../policy/view.js';
 import { queriedText } from '../query/query.js';
@@ -111,7 +111,7 @@ export class WhoisRenderer {
   }
 
   private domain(out: Emitter, view: DomainView): void {
-    const { domain, registrar, hosts } = view.record;
+    const { domain, registrar } = view.record;
     out.field('Domain Name', domain.name.toUpperCase());
     if (domain.unicodeName) out.field('Internationalized Domain Name', domain.unicodeName);
     out
@@ -129,8 +129,8 @@ export class WhoisRenderer {
     out.fields('Domain Status', domain.statuses.map((s) => `${s} ${statusUrl(s)}`));
     for (const contact of view.contacts) this.contact(out, contact);
     out
-      .fields('Name Server', hosts.length ? hosts.map((h) => h.name.toUpperCase()) : domain.nameservers.map((n) => n.toUpperCase()))
-      .field('DNSSEC', domain.ds.length > 0 ? 'signedDelegation' : 'unsigned')
+      .fields('Name Server', nameserverNames(domain).map((n) => n.toUpperCase()))
+      .field('DNSSEC', isSigned(domain) ? 'signedDelegation' : 'unsigned')
       .field('URL of the ICANN Whois Inaccuracy Complaint Form', WHOIS_COMPLAINT_FORM_URL);
   }
 
