@@ -4,6 +4,7 @@
 // logging happen here, the same way for all of them.
 import type { Config } from './config.js';
 import { lookup } from './lookup/lookups.js';
+import { directoryScope, type DirectoryScope } from './lookup/scope.js';
 import type { DataVersion } from './model/records.js';
 import type { GatewayBadReason, QueryLog } from './observe/query-record.js';
 import type { Admission, Authorization, ClientIdentity, Policy, Remote } from './policy/policy.js';
@@ -65,6 +66,7 @@ export class Pipeline {
   // until the data changes, and then the whole cache is dropped. Insertion-ordered Map = FIFO bound.
   private readonly cache = new Map<string, Answer>();
   private poller?: NodeJS.Timeout;
+  private readonly scope: DirectoryScope;
   /** Called after every data change is seen (metrics, logs). */
   onDataChange?: (data: DataVersion) => void;
   /** Reports unexpected errors (a store outage, a bug); the client only sees a short error. */
@@ -76,7 +78,9 @@ export class Pipeline {
     readonly log: QueryLog,
     readonly config: Config,
     private readonly options: PipelineOptions = { cacheEntries: 10000, dataPollMs: 1000 },
-  ) {}
+  ) {
+    this.scope = directoryScope(config);
+  }
 
   async start(): Promise<void> {
     await this.refreshData();
@@ -159,7 +163,7 @@ export class Pipeline {
       if (parsed.error) {
         res = { outcome: 'bad-query', client, data, error: parsed.error.message, unsupported: parsed.error.unsupported || undefined };
       } else {
-        const found = await lookup(parsed.query!, { store: this.store, policy: this.policy, client, adminBlock: this.config.whois.admin_block });
+        const found = await lookup(parsed.query!, { store: this.store, policy: this.policy, client, adminBlock: this.config.whois.admin_block, scope: this.scope });
         res = { client, data, query: parsed.query, ...found };
       }
       if (delayMs) await sleep(delayMs);
