@@ -36,7 +36,7 @@ export function contactFormUrl(template: string, domain: string, role: string): 
 
 /** Why a registrar's directory refers a name to its registry. */
 export function referralText(name: string, registrar: string): string[] {
-  return [`${name} is not a domain name sponsored by ${registrar}.`, "Its registry's WHOIS and RDAP services answer for it:"];
+  return [`${registrar} does not sponsor ${name}.`, "Its registry's WHOIS and RDAP services answer for it:"];
 }
 
 // --- help ------------------------------------------------------------------------------------
