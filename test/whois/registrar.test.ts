@@ -13,14 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { demoObjects } from '../../src/ingest/demo.js';
 import { REGISTRY_SCOPE, directoryScope } from '../../src/lookup/scope.js';
-import type { Domain, RegistryObject } from '../../src/model/types.js';
 import { TIER_ACCESS } from '../../src/policy/open-policy.js';
 import { PUBLIC_ACCESS, viewDomain } from '../../src/policy/view.js';
 import { registrarLayout, WhoisRenderer } from '../../src/render/whois.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { seed } from '../store/fixtures.js';
+import { otherRegistrarsName, REGISTRAR, REGISTRAR_CONFIG, registrarDemo, registryWithRegistrar } from '../helpers/registrar-demo.js';
 import { startTestService, type TestService } from '../helpers/service.js';
 
 const run = promisify(execFile);
@@ -29,19 +28,8 @@ const { parseDomainWhois } = require('whoiser/src/parsers.js') as { parseDomainW
 const whoisClient = await run('whois', ['--version']).then(() => true, () => false);
 const skipClient = whoisClient ? false : 'the Debian whois client is not installed (apt-get install whois; .ci/run installs it)';
 
-const CONFIG = 'docs/registrar-demo.yaml';
-const REGISTRAR = 5555555;
+const CONFIG = REGISTRAR_CONFIG;
 const FORM = 'https://www.registrar.example/contact?domain=';
-const registrarDemo = (domains: number) => [...demoObjects({ domains, mode: 'registrar', registrar: REGISTRAR })];
-/**
- * The whole registry's demo data, the registrar's own objects as its database holds them: so that
- * other registrars' names are in the store too.
- */
-function registryWithRegistrar(domains: number): RegistryObject[] {
-  const key = (o: RegistryObject) => (o.type === 'registrar' ? `r ${o.ianaId}` : o.type === 'contact' ? `c ${o.handle}` : `${o.type} ${o.name}`);
-  const own = new Map(registrarDemo(domains).map((o) => [key(o), o]));
-  return [...demoObjects({ domains })].map((o) => own.get(key(o)) ?? o);
-}
 
 /** One port-43 query from a chosen loopback source address (127.0.0.2 is the authorized tier here). */
 function whoisFrom(port: number, query: string, from = '127.0.0.1'): Promise<string> {
@@ -53,11 +41,6 @@ function whoisFrom(port: number, query: string, from = '127.0.0.1'): Promise<str
     socket.on('error', reject);
     socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
   });
-}
-
-/** A name of another registrar in the full demo data (and so not in the registrar's own). */
-function otherRegistrarsName(objects: RegistryObject[]): string {
-  return objects.find((o): o is Domain => o.type === 'domain' && o.registrarId !== REGISTRAR)!.name;
 }
 
 const lines = (text: string) => text.split('\r\n');

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { demoObjects } from '../../src/ingest/demo.js';
 import { startTestService, whoisRaw, type TestService } from '../helpers/service.js';
+import { THIN_CONFIG } from '../helpers/registrar-demo.js';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
@@ -16,7 +17,7 @@ const { parseDomainWhois } = require('whoiser/src/parsers.js') as { parseDomainW
 const whoisClient = await run('whois', ['--version']).then(() => true, () => false);
 const skipClient = whoisClient ? false : 'the Debian whois client is not installed (apt-get install whois; .ci/run installs it)';
 
-const CONFIG = 'docs/thin-demo.yaml';
+const CONFIG = THIN_CONFIG;
 const lines = (text: string) => text.split('\r\n');
 const keys = (text: string) => lines(text).filter((l) => /^[A-Z][^:%>]*: /.test(l)).map((l) => l.slice(0, l.indexOf(': ')));
 
