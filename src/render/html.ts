@@ -62,11 +62,14 @@ export interface HtmlOptions {
   freeLookups: number;
   /** Set in registrar mode: domain pages in the registrar layout (docs/registrar.md). */
   registrar?: RegistrarLayout;
+  /** A thin registry: domain pages link to the registrar's record, which has the contacts. */
+  thin?: boolean;
 }
 
 export function htmlOptions(config: Config): HtmlOptions {
   return {
     registrar: registrarLayout(config),
+    thin: config.registry.mode === 'registry' && config.registry.thin,
     registryName: config.registry.name,
     termsOfUse: config.registry.terms_of_use,
     termsOfUseUrl: config.registry.terms_of_use_url,
@@ -245,8 +248,8 @@ export class HtmlRenderer {
       [k('Registrar IANA ID'), data(r.ianaId)],
       [k('Registrar WHOIS Server'), data(r.whoisServer)],
       [k('Registrar URL'), this.link(r.url)],
-      // A registry links to the domain's record at the registrar's RDAP service (the RDAP answer's related link).
-      ...(r.rdapBaseUrl && !this.options.registrar ? [[k('Registrar RDAP URL'), this.link(`${r.rdapBaseUrl.replace(/\/?$/, '/')}domain/${d.name}`)] as [string, string]] : []),
+      // A thin registry links to the domain's record at the registrar's RDAP service (the RDAP answer's related link).
+      ...(r.rdapBaseUrl && this.options.thin ? [[k('Registrar RDAP URL'), this.link(`${r.rdapBaseUrl.replace(/\/?$/, '/')}domain/${d.name}`)] as [string, string]] : []),
       [k('Registrar Abuse Contact Email'), this.mail(r.abuseEmail)],
       [k('Registrar Abuse Contact Phone'), data(r.abusePhone)],
       ...(d.reseller ? [[k('Reseller'), data(d.reseller)] as [string, string]] : []),
