@@ -21,6 +21,7 @@ import { addGateway, GatewayCommandError, listGateways, removeGateway, resumeGat
 import { parseWith } from '../query/query.js';
 import { parseWhoisLine } from '../query/whois-line.js';
 import { WhoisRenderer, whoisOptions } from '../render/whois.js';
+import { SourceError } from '../ingest/live/source.js';
 import { ListenError } from '../server/listen-error.js';
 import { startService } from '../server/service.js';
 import { openStore } from '../store/open.js';
@@ -98,7 +99,8 @@ program
       'http.port': opts.httpPort,
       'admin.port': opts.adminPort,
     });
-    if (opts.demo === undefined) checkDatabase(cfg, true);
+    // A live node makes its own copy; anything else serves an existing database.
+    if (opts.demo === undefined) checkDatabase(cfg, cfg.source.url === null);
     else {
       await withStore(cfg, async (store) => {
         if ((await store.lookupDomain('nic.example')) !== undefined) return;
@@ -320,7 +322,7 @@ gatewayCommand('suspend', 'suspend a gateway: its queries are refused, and it is
 gatewayCommand('resume', 'lift a suspension').argument('<name>').action(async (name: string, opts) => console.log(await withStore(config(opts), (store) => resumeGateway(store, name))));
 
 program.parseAsync().catch((err: unknown) => {
-  const known = [BanCommandError, GatewayCommandError, UserError, ReportError, ConfigError, ImportError, ValidationError, ListenError, DepositWriteError];
+  const known = [SourceError, BanCommandError, GatewayCommandError, UserError, ReportError, ConfigError, ImportError, ValidationError, ListenError, DepositWriteError];
   if (known.some((type) => err instanceof type)) {
     console.error(`rdds: ${(err as Error).message}`);
   } else {

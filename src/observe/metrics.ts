@@ -14,6 +14,8 @@ export interface MetricSources {
   whoisConnections?: () => number | Promise<number>;
   /** Open HTTP connections (HttpServer.connections). */
   httpConnections?: () => number | Promise<number>;
+  /** A live source's replication (lag, changes applied). */
+  live?: () => { lagSeconds: number; applied: number };
   /** Active bans: a number the policy provides (see Observability.setActiveBans). */
   activeBans?: () => number | Promise<number>;
 }
@@ -105,6 +107,22 @@ export class Metrics {
       collect() {
         const v = src.dataVersion?.();
         if (v) this.set(Math.max(0, (Date.now() - Date.parse(v.updatedAt)) / 1000));
+      },
+    });
+    new Gauge({
+      name: 'rdds_source_lag_seconds',
+      help: 'Live mode: how far the served data is behind the registry database (0 without a live source)',
+      registers,
+      collect() {
+        this.set(src.live?.().lagSeconds ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'rdds_source_changes_applied',
+      help: 'Live mode: changes of the registry database applied by this node since it started',
+      registers,
+      collect() {
+        this.set(src.live?.().applied ?? 0);
       },
     });
     new Gauge({

@@ -14,6 +14,7 @@ import type { Config } from '../config.js';
 import type { DataVersion } from '../model/records.js';
 import type { Policy } from '../policy/policy.js';
 import type { ConnectionRefusal } from './query-record.js';
+import { isStoreUnavailable } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 import { adminRoutes, type AdminRoute } from './admin.js';
 import { applyRetention } from './daily-counts.js';
@@ -62,6 +63,12 @@ export interface ObservedPipeline {
   readonly dataVersion: DataVersion;
   onDataChange?: (data: DataVersion) => void;
   onError?: (err: unknown) => void;
+}
+
+/** A live source's replication as observe reports it (src/ingest/live/replicator.ts). */
+export interface ObservedReplication {
+  status(): { synced: boolean; lagSeconds: number; replicating: boolean; error?: string; applied: number };
+  maxLagS: number;
 }
 
 /** A listener whose open connections are counted (port 43 counts its own; HTTP asks its servers). */
@@ -124,8 +131,9 @@ export class Observability implements PolicyEvents {
   }
 
   /** Connects to the running parts: data changes, errors, connection counts, the policy's hooks. */
-  attach(parts: { pipeline: ObservedPipeline; whois?: ObservedListener; http?: ObservedListener; policy?: Policy }): void {
-    const { pipeline, whois, http, policy } = parts;
+  attach(parts: { pipeline: ObservedPipeline; whois?: ObservedListener; http?: ObservedListener; policy?: Policy; live?: ObservedReplication }): void {
+    const { pipeline, whois, http, policy, live } = parts;
+    if (live) this.metrics.sources.live = () => live.status();
     if (http) this.metrics.sources.httpConnections = () => count(http);
     this.pipeline = pipeline;
     this.store ??= pipeline.store;
@@ -165,6 +173,7 @@ export class Observability implements PolicyEvents {
         timeoutMs: this.config.admin.ready_timeout_ms,
         maxDataAgeS: this.config.admin.ready_max_data_age_s,
         draining: () => this.stopping,
+        checks: live ? { source: () => sourceCheck(live) } : undefined,
       }),
     );
 
@@ -271,7 +280,8 @@ export class Observability implements PolicyEvents {
       this.suppressedErrors++;
       return;
     }
-    this.logger.error({ err, suppressed: this.suppressedErrors }, 'query failed with an internal error');
+    if (isStoreUnavailable(err)) this.logger.warn({ error: (err as Error).message, suppressed: this.suppressedErrors }, 'query answered "temporarily unavailable": the data cannot be read');
+    else this.logger.error({ err, suppressed: this.suppressedErrors }, 'query failed with an internal error');
     this.lastErrorLog = now;
     this.suppressedErrors = 0;
   }
@@ -308,4 +318,13 @@ export class Observability implements PolicyEvents {
 
 function count(listener: ObservedListener): number | Promise<number> {
   return typeof listener.connections === 'function' ? listener.connections() : listener.connections;
+}
+
+/** /readyz's view of a live source: a first copy made, and no further behind than source.max_lag_s. */
+function sourceCheck(live: ObservedReplication): { ok: boolean; [detail: string]: unknown } {
+  const s = live.status();
+  const lagSeconds = Math.round(s.lagSeconds);
+  const ok = s.synced && lagSeconds <= live.maxLagS;
+  const reason = !s.synced ? 'the first copy of the source is not complete' : !ok ? `the served data is ${lagSeconds} s behind the source (source.max_lag_s ${live.maxLagS})` : undefined;
+  return { ok, lagSeconds, maxLagSeconds: live.maxLagS, replicating: s.replicating, ...(reason ? { reason } : {}), ...(s.error ? { error: s.error } : {}) };
 }

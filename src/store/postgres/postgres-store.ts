@@ -94,6 +94,10 @@ const SQL = {
   meta: "SELECT key, value FROM meta WHERE key IN ('serial', 'updated_at')",
   metaValue: 'SELECT value FROM meta WHERE key = $1',
   setMeta: 'UPDATE meta SET value = $1 WHERE key = $2',
+  mark: 'SELECT value AS data FROM marks WHERE name = $1',
+  setMark: 'INSERT INTO marks (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value',
+  lease: `INSERT INTO leases (name, holder, until) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until
+          WHERE leases.holder = EXCLUDED.holder OR leases.until < $4`,
   lockSerial: "SELECT value FROM meta WHERE key = 'serial' FOR UPDATE",
   bump: "UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'serial'",
   exists: {
@@ -728,6 +732,16 @@ export class PostgresStore implements Store {
     return this.one<DepositChain>(SQL.chain, [tld]);
   }
 
+  async mark(name: string): Promise<string | undefined> {
+    const res = await this.pool.query<{ data: string }>(SQL.mark, [name]);
+    return res.rows[0]?.data;
+  }
+
+  async lease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    return ((await this.pool.query(SQL.lease, [name, holder, now + ttlMs, now])).rowCount ?? 0) > 0;
+  }
+
   async gateways(): Promise<Gateway[]> {
     const res = await this.pool.query<{ data: string }>(SQL.gateways);
     return res.rows.map((r) => JSON.parse(r.data) as Gateway);
@@ -804,7 +818,11 @@ export class PostgresStore implements Store {
         const result = await fn(tx);
         await tx.settle();
         if (deposit && !tx.depositFinished) throw new Error('a deposit transaction must end with finishDeposit()');
-        if (!tx.depositFinished) await client.query(`UPDATE meta SET value = ${NOW_ISO} WHERE key = 'updated_at'`);
+        if (!tx.depositFinished) {
+          if (options.updatedAt) await client.query(SQL.setMeta, [options.updatedAt, 'updated_at']);
+          else await client.query(`UPDATE meta SET value = ${NOW_ISO} WHERE key = 'updated_at'`);
+        }
+        for (const [name, value] of Object.entries(options.marks ?? {})) await client.query(SQL.setMark, [name, value]);
         return result;
       },
       options.dryRun,
