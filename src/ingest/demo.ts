@@ -277,7 +277,7 @@ const COUNTRIES: Country[] = [
     cities: [city('São Paulo', '01###-###', 'SP'), city('Rio de Janeiro', '20###-###', 'RJ'), city('Belo Horizonte', '30###-###', 'MG'), city('Curitiba', '80###-###', 'PR'), city('Brasília', '70###-###', 'DF')],
   },
   {
-    cc: 'AU', w: 2, phone: '61', phoneDigits: '25550####', script: 'latin', given: US_GIVEN, family: US_FAMILY, streets: US_STREETS, street: numFirst, company: companyOf(latin(['Trading', 'Mining', 'Media']), latin(['Pty Ltd'])),
+    cc: 'AU', w: 2, phone: '61', phoneDigits: '255500###', script: 'latin', given: US_GIVEN, family: US_FAMILY, streets: US_STREETS, street: numFirst, company: companyOf(latin(['Trading', 'Mining', 'Media']), latin(['Pty Ltd'])),
     cities: [city('Sydney', '20##', 'NSW'), city('Melbourne', '3###', 'VIC'), city('Brisbane', '4###', 'QLD'), city('Perth', '6###', 'WA'), city('Adelaide', '5###', 'SA')],
   },
   {
