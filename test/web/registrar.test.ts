@@ -74,6 +74,19 @@ describe('web WHOIS in registrar mode', () => {
   });
 });
 
+describe('web WHOIS of a registrar behind a thin registry', () => {
+  let svc: TestService;
+  before(async () => {
+    svc = await startTestService({ 'web.captcha.free_lookups': '1000', 'registry.thin': 'true' }, registryWithRegistrar(50), {}, REGISTRAR_CONFIG);
+  });
+  after(async () => svc?.stop());
+
+  it('the registry IDs say Not Available From Registry', async () => {
+    const page = await get(svc, '/whois?q=nic.example');
+    assert.equal(rows(page.body).get('Registry ID'), 'Not Available From Registry');
+  });
+});
+
 describe('web WHOIS of a thin registry', () => {
   let thin: TestService;
   let full: TestService;

@@ -200,6 +200,10 @@ describe('the registrar demo data exercises every line of the layout', () => {
         for (const access of [TIER_ACCESS.authorized, PUBLIC_ACCESS]) {
           const text = renderer.render({ outcome: 'answered', client: { remote: { door: 'whois', address: '192.0.2.1' }, key: 'k', tier: 'public' }, view: viewDomain(record, access), data: { serial: 1, updatedAt: '2026-01-01T00:00:00Z' } });
           for (const k of keys(text)) seen.add(k);
+          // The optional-field rule of the registry layout holds here too: no key without a value.
+          assert.deepEqual(lines(text).filter((l) => /^[A-Z][^%>]*:$/.test(l.trimEnd())), [], o.name);
+          if (!o.reseller) assert.doesNotMatch(text, /\r\nReseller:/, o.name);
+          if (!o.updated) assert.doesNotMatch(text, /\r\nUpdated Date:/, o.name);
           for (const l of lines(text)) if (l.startsWith('DNSSEC: ') || l.includes('contact?domain=')) values.add(l.startsWith('DNSSEC') ? l : 'form');
         }
       }
