@@ -127,6 +127,8 @@ export interface Config {
     ready_max_data_age_s: number;
     /** /readyz fails when the store does not answer within this time. */
     ready_timeout_ms: number;
+    /** /readyz fails when the store is a PostgreSQL read replica this many seconds behind its primary (0: no limit). */
+    ready_max_replication_lag_s: number;
   };
   /** The query log (src/observe/) and the process log. */
   log: {
@@ -281,6 +283,7 @@ export const CONFIG_SCHEMA = root({
     port: { ...port, default: 9043 },
     ready_max_data_age_s: { type: 'integer', minimum: 0, default: 0 },
     ready_timeout_ms: { type: 'integer', minimum: 1, default: 2000 },
+    ready_max_replication_lag_s: { type: 'integer', minimum: 0, default: 30 },
   }),
   log: obj({
     enabled: { type: 'boolean', default: true },

@@ -68,9 +68,10 @@ function checkDatabase(cfg: Config, mustExist: boolean): void {
   } else if (statSync(cfg.db).isDirectory()) throw new UserError(`db (--db) ${cfg.db}: is a directory, not a SQLite database file`);
 }
 
-async function withStore<T>(cfg: Config, fn: (store: Store) => Promise<T>): Promise<T> {
-  checkDatabase(cfg, false);
-  const store = await openStore(cfg.db);
+/** `readOnly`: the command only reads (lookup): it neither creates a SQLite file nor a PostgreSQL schema. */
+async function withStore<T>(cfg: Config, fn: (store: Store) => Promise<T>, readOnly = false): Promise<T> {
+  checkDatabase(cfg, readOnly);
+  const store = await openStore(cfg.db, { migrate: !readOnly });
   try {
     return await fn(store);
   } finally {
@@ -249,7 +250,6 @@ program
   .addOption(new Option('--tier <tier>', 'access tier to answer for').choices(['public', 'authorized']).default('public'))
   .action(async (words: string[], opts) => {
     const cfg = config(opts);
-    checkDatabase(cfg, true);
     // The answer goes through the same pipeline as port 43; the tier is chosen by a fake address
     // that the configuration of this one call puts in the authorized range.
     if (opts.tier === 'authorized') cfg.policy.tiers.authorized = ['127.0.0.1/32'];
@@ -269,7 +269,7 @@ program
       process.stdout.write(text.replace(/\r\n/g, '\n'));
       if (outcome === 'bad-query' || outcome === 'error') process.exitCode = 2;
       else if (outcome === 'not-found') process.exitCode = 1;
-    });
+    }, true);
   });
 
 program.addCommand(reportCommand((opts) => config(opts)));

@@ -134,6 +134,7 @@ export class Observability implements PolicyEvents {
   attach(parts: { pipeline: ObservedPipeline; whois?: ObservedListener; http?: ObservedListener; policy?: Policy; live?: ObservedReplication }): void {
     const { pipeline, whois, http, policy, live } = parts;
     if (live) this.metrics.sources.live = () => live.status();
+    this.metrics.sources.replicationLag = () => this.replicationLag;
     if (http) this.metrics.sources.httpConnections = () => count(http);
     this.pipeline = pipeline;
     this.store ??= pipeline.store;
@@ -173,10 +174,14 @@ export class Observability implements PolicyEvents {
         timeoutMs: this.config.admin.ready_timeout_ms,
         maxDataAgeS: this.config.admin.ready_max_data_age_s,
         draining: () => this.stopping,
-        checks: live ? { source: () => sourceCheck(live) } : undefined,
+        checks: {
+          ...(live ? { source: () => sourceCheck(live) } : {}),
+          replication: () => replicationCheck(this.replicationLag, this.config.admin.ready_max_replication_lag_s),
+        },
       }),
     );
 
+    void this.probeStore();
     const probe = setInterval(() => void this.probeStore(), STORE_PROBE_MS);
     probe.unref();
     this.timers.push(probe);
@@ -287,11 +292,15 @@ export class Observability implements PolicyEvents {
   }
 
   private probing = false;
+  /** On a read replica: seconds behind its primary, as the store probe last read it. */
+  private replicationLag?: number;
+
   private async probeStore(): Promise<void> {
     if (!this.store || this.probing) return;
     this.probing = true;
     try {
       await this.store.dataVersion();
+      this.replicationLag = await this.store.replicationLag();
       this.recovered('store');
     } catch (err) {
       this.outage('store', err);
@@ -318,6 +327,14 @@ export class Observability implements PolicyEvents {
 
 function count(listener: ObservedListener): number | Promise<number> {
   return typeof listener.connections === 'function' ? listener.connections() : listener.connections;
+}
+
+/** /readyz's view of a read replica: no further behind its primary than admin.ready_max_replication_lag_s. */
+function replicationCheck(lag: number | undefined, max: number): { ok: boolean; [detail: string]: unknown } {
+  if (lag === undefined) return { ok: true, replica: false };
+  const seconds = Math.round(lag * 10) / 10;
+  const ok = max <= 0 || lag <= max;
+  return { ok, replica: true, lagSeconds: seconds, ...(max > 0 ? { maxLagSeconds: max } : {}), ...(ok ? {} : { reason: `the replica is ${seconds} s behind its primary` }) };
 }
 
 /** /readyz's view of a live source: a first copy made, and no further behind than source.max_lag_s. */

@@ -144,6 +144,8 @@ export interface Store {
    * that undo log. Returns how many objects it restored, or undefined when there is nothing to undo.
    */
   rollback(): Promise<number | undefined>;
+  /** On a PostgreSQL read replica: seconds it is behind its primary (0 when caught up); else undefined. */
+  replicationLag(): Promise<number | undefined>;
   /** A mark written by a transaction (TransactionOptions.marks), or undefined. */
   mark(name: string): Promise<string | undefined>;
   /**

@@ -299,6 +299,11 @@ export class SqliteStore implements Store {
     return data === undefined ? undefined : (JSON.parse(data) as DepositChain);
   }
 
+  /** An embedded database has no replica. */
+  async replicationLag(): Promise<undefined> {
+    return undefined;
+  }
+
   async mark(name: string): Promise<string | undefined> {
     return this.q.mark.get(name) as string | undefined;
   }
