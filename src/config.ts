@@ -20,6 +20,21 @@ export interface Config {
     terms_of_use_url: string;
     /** The registry's EPP repository ID suffix (ROIDs end in -SUFFIX). */
     roid_suffix: string;
+    /** registry: the registry's directory (Specification 4); registrar: a registrar's (2013 RAA layout, only its own names; docs/registrar.md). */
+    mode: 'registry' | 'registrar';
+    /** Registrar mode: the IANA ID of the registrar whose names this service answers for. */
+    registrar_iana_id: number | null;
+    /** The registry holds no contact data: answers name the registrar and point to it (registrar mode: the registry gives no contact IDs). */
+    thin: boolean;
+    /** Registrar mode: what a name of another registrar (or none) gets: the not-found answer, or a referral to its registry. */
+    other_names: 'notfound' | 'referral';
+    /** Registrar mode, other_names referral: each TLD's registry WHOIS server and RDAP base URL. */
+    referrals: Record<string, { whois_server: string; rdap_base_url: string }>;
+    /**
+     * Registrar mode: the web form that reaches a contact whose e-mail address is withheld from
+     * the public, `{domain}` and `{role}` filled in (the Registration Data Policy's "web form").
+     */
+    contact_form_url: string | null;
   };
   whois: {
     host: string[];
@@ -196,6 +211,19 @@ export const CONFIG_SCHEMA = root({
     },
     terms_of_use_url: { type: 'string', pattern: '^https?://', default: 'https://www.nic.example/terms' },
     roid_suffix: { type: 'string', pattern: '^\\w{1,8}$', default: 'EXAMPLE' },
+    mode: { enum: ['registry', 'registrar'], default: 'registry' },
+    registrar_iana_id: { type: ['integer', 'null'], minimum: 1, default: null },
+    thin: { type: 'boolean', default: false },
+    other_names: { enum: ['notfound', 'referral'], default: 'notfound' },
+    referrals: {
+      type: 'object',
+      patternProperties: {
+        '^[a-z0-9-]+$': { ...root({ whois_server: { type: 'string', minLength: 1 }, rdap_base_url: { type: 'string', pattern: '^https?://.+/$' } }), required: ['whois_server', 'rdap_base_url'] },
+      },
+      additionalProperties: false,
+      default: {},
+    },
+    contact_form_url: { type: ['string', 'null'], pattern: '^https?://', default: null },
   }),
   whois: obj({
     host: { ...hosts, default: ['127.0.0.1', '::1'] },
@@ -395,6 +423,22 @@ function cidrLists(c: Config): [string, string[]][] {
   ];
 }
 
+/** The registry keys that depend on each other: registrar mode needs its registrar, a referral needs its targets. */
+function directoryProblems(r: Config['registry']): string[] {
+  const out: string[] = [];
+  if (r.mode === 'registrar') {
+    if (r.registrar_iana_id === null) out.push('registry.registrar_iana_id is needed with registry.mode registrar (the IANA ID whose names it answers for)');
+    if (r.contact_form_url === null) out.push('registry.contact_form_url is needed with registry.mode registrar (the web form public answers give in place of a withheld e-mail address)');
+    if (r.other_names === 'referral') {
+      for (const tld of r.tlds) if (!r.referrals[tld]) out.push(`registry.referrals.${tld} is needed with registry.other_names referral (the registry's whois_server and rdap_base_url for .${tld})`);
+    }
+  } else {
+    if (r.other_names === 'referral') out.push('registry.other_names referral is for registry.mode registrar');
+    if (r.registrar_iana_id !== null) out.push('registry.registrar_iana_id is for registry.mode registrar');
+  }
+  return out;
+}
+
 /** Fills defaults and checks `raw` against the schema and the address lists; throws ConfigError naming every bad key. */
 function checked(raw: any, where: string): Config {
   const messages: string[] = [];
@@ -413,6 +457,7 @@ function checked(raw: any, where: string): Config {
         messages.push(`web.languages[${i}] "${code}" is not built in (${Object.keys(BUILT_IN_WORDS).join(', ')}): name its file of labels in web.language_files.${code}`);
       }
     });
+    messages.push(...directoryProblems((raw as Config).registry));
     for (const [key, list] of cidrLists(raw as Config)) {
       list.forEach((entry, i) => {
         try {

@@ -5,6 +5,7 @@
 import { AnswerCache, ANY, ANY_HOST, ANY_REGISTRAR, objectKey } from './answer-cache.js';
 import type { Config } from './config.js';
 import { lookup } from './lookup/lookups.js';
+import { directoryScope, type DirectoryScope } from './lookup/scope.js';
 import type { DataVersion } from './model/records.js';
 import { CONTACT_ROLES } from './model/types.js';
 import type { GatewayBadReason, QueryLog } from './observe/query-record.js';
@@ -76,6 +77,7 @@ export class Pipeline {
   // until an object it shows changes (answer-cache.ts).
   private readonly cache: AnswerCache<Answer>;
   private poller?: NodeJS.Timeout;
+  private readonly scope: DirectoryScope;
   /** Called after every data change is seen (metrics, logs). */
   onDataChange?: (data: DataVersion) => void;
   /** Reports unexpected errors (a store outage, a bug); the client only sees a short error. */
@@ -89,6 +91,7 @@ export class Pipeline {
     private readonly options: PipelineOptions = { cacheEntries: 10000, dataPollMs: 1000 },
   ) {
     this.cache = new AnswerCache(options.cacheEntries);
+    this.scope = directoryScope(config);
   }
 
   async start(): Promise<void> {
@@ -174,7 +177,7 @@ export class Pipeline {
       if (parsed.error) {
         res = { outcome: 'bad-query', client, data, error: parsed.error.message, unsupported: parsed.error.unsupported || undefined };
       } else {
-        const found = await lookup(parsed.query!, { store: this.store, policy: this.policy, client, adminBlock: this.config.whois.admin_block });
+        const found = await lookup(parsed.query!, { store: this.store, policy: this.policy, client, adminBlock: this.config.whois.admin_block, scope: this.scope });
         res = { client, data, query: parsed.query, ...found };
       }
       if (delayMs) await sleep(delayMs);

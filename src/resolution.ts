@@ -1,6 +1,6 @@
 // What the pipeline decided about one query: the result every renderer turns into its door's
 // answer. Renderers read this and nothing else of the pipeline.
-import type { DataVersion } from './model/records.js';
+import type { DataVersion, Referral } from './model/records.js';
 import type { Admission, Authorization, ClientIdentity } from './policy/policy.js';
 import type { ResultsView, SearchView, View } from './policy/view.js';
 import type { Query } from './query/query.js';
@@ -31,5 +31,7 @@ export interface Resolution {
   unsupported?: boolean;
   /** Tells the client its access was reduced (quota or budget spent). */
   notice?: string;
+  /** Outcome 'not-found' of a registrar's directory: the registry that answers for the name. */
+  referral?: Referral;
   data: DataVersion;
 }

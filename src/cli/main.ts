@@ -8,7 +8,7 @@ import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config, type Overrides } from '../config.js';
 import { ImportError, progressReporter } from '../ingest/jsonl.js';
 import { ImportCommandError, importCommand, rollbackCommand } from '../ingest/import-command.js';
-import { writeDemo } from '../ingest/demo.js';
+import { DEMO_REGISTRAR_IDS, writeDemo, type DemoOptions } from '../ingest/demo.js';
 import { planChanges, writeChangeDeposit, writeDepositFile, writeFullDeposit } from '../ingest/rde/generate.js';
 import { DepositWriteError } from '../ingest/rde/write.js';
 import { ValidationError } from '../model/validate.js';
@@ -172,6 +172,9 @@ program
   .option('--diff <n>', 'with --deposit: a DIFF of N domain changes on top of the FULL of --domains and --seed')
   .option('--prev-id <id>', 'with --diff: the id of the FULL deposit it follows (default: that FULL\'s default id)')
   .option('--id <id>', 'with --deposit: the deposit id (default derived from --seed, and --diff)')
+  .addOption(new Option('--mode <mode>', "registrar: only one registrar's objects, as its own database holds them (with --registrar)").choices(['registry', 'registrar']).default('registry'))
+  .option('--registrar <ianaId>', `with --mode registrar: whose objects (${DEMO_REGISTRAR_IDS.join(', ')})`)
+  .option('--thin', "a thin registry's data: no contacts")
   .addOption(configOption())
   .addOption(dbOption())
   .action(async (opts) => {
@@ -179,7 +182,9 @@ program
     const seed = Number(opts.seed);
     if (!Number.isSafeInteger(domains) || domains < 0) throw new UserError(`--domains must be a whole number, not ${opts.domains}`);
     if (!Number.isSafeInteger(seed)) throw new UserError(`--seed must be a whole number, not ${opts.seed}`);
+    const shape = demoShape(opts);
     if (opts.deposit !== undefined) {
+      if (shape.mode === 'registrar' || shape.thin) throw new UserError('--mode registrar and --thin write a database, not an RDE deposit: leave out --deposit');
       if (opts.db !== undefined) throw new UserError('--deposit writes a file, not a database: leave out --db');
       return demoDeposit(opts.deposit, { domains, seed }, opts);
     }
@@ -188,11 +193,26 @@ program
     await withStore(cfg, async (store) => {
       const started = Date.now();
       const progress = progressReporter(process.stderr);
-      const counts = await writeDemo(store, { domains, seed }, progress);
+      const counts = await writeDemo(store, { domains, seed, ...shape }, progress);
       progress.finish();
       console.log(`demo data: ${counts.registrar} registrars, ${counts.contact} contacts, ${counts.host} hosts, ${counts.domain} domains in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      if (shape.mode === 'registrar') console.log(`serve it as the registrar's directory: registry.mode registrar, registry.registrar_iana_id ${shape.registrar} (docs/registrar.md)`);
+      if (shape.thin) console.log('serve it as a thin registry: registry.thin true (docs/registrar.md)');
     });
   });
+
+/** The --mode, --registrar and --thin of `rdds demo`, checked together. */
+function demoShape(opts: { mode: string; registrar?: string; thin?: boolean }): Pick<DemoOptions, 'mode' | 'registrar' | 'thin'> {
+  if (opts.mode !== 'registrar') {
+    if (opts.registrar !== undefined) throw new UserError('--registrar needs --mode registrar');
+    return { thin: opts.thin === true };
+  }
+  if (opts.thin) throw new UserError('--thin is for a registry: a registrar holds its contacts (serve a registrar of a thin registry with registry.thin true)');
+  if (opts.registrar === undefined) throw new UserError(`--mode registrar needs --registrar IANAID (one of ${DEMO_REGISTRAR_IDS.join(', ')})`);
+  const registrar = Number(opts.registrar);
+  if (!DEMO_REGISTRAR_IDS.includes(registrar)) throw new UserError(`--registrar must be the IANA ID of one of the demo's registrars (${DEMO_REGISTRAR_IDS.join(', ')}), not ${opts.registrar}`);
+  return { mode: 'registrar', registrar };
+}
 
 /** `rdds demo --deposit FILE`: a FULL deposit of the demo data, or with --diff a DIFF on top of it. */
 async function demoDeposit(file: string, demo: { domains: number; seed: number }, opts: { diff?: string; prevId?: string; id?: string }): Promise<void> {

@@ -9,6 +9,11 @@
 //   xn--eckwd4c7c.example  (ドメイン.example) D2-EXAMPLE, Japanese registrant YAMADA-TARO
 //   private.example        D3-EXAMPLE, registrant PRIVACY-1 (a privacy/proxy service contact)
 // `domains` counts these three: { domains: 2000 } gives 2000 domains in all.
+//
+// Two more shapes of the same data (docs/registrar.md): `mode: 'registrar'` keeps only what one
+// registrar sponsors, as its own database holds it (nic.example with a reseller, the registrar's
+// own expiry dates in auto-renew periods), for registry.mode registrar; `thin: true` drops every
+// contact, as a thin registry holds none, for registry.thin.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { normalizeName } from '../model/idn.js';
@@ -22,6 +27,11 @@ export interface DemoOptions {
   seed?: number;
   /** The TLD every domain is under (default `example`). */
   tld?: string;
+  /** registrar: only the objects of the registrar `registrar` (an IANA ID of the demo's registrars). */
+  mode?: 'registry' | 'registrar';
+  registrar?: number;
+  /** A thin registry's data: no contacts, and domains that name none. */
+  thin?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -136,14 +146,16 @@ const pairs = (items: string[]): Pair[] => items.map((s) => {
 interface City {
   city: Pair;
   sp?: Pair;
-  pc: string; // pattern: # digit, @ upper-case letter, anything else literal
+  pc: string; // pattern: # digit, @ upper-case letter (of the country's pcLetters), anything else literal
   streets?: Pair[]; // overrides the country's list (Japanese towns)
+  phoneDigits?: string; // overrides the country's pattern (the city's own area code)
 }
 
 interface Country extends Weighted {
   cc: string;
   phone: string; // calling code
-  phoneDigits: string; // pattern of the subscriber number
+  phoneDigits: string; // pattern of the national number, valid in the country's numbering plan (libphonenumber's metadata)
+  pcLetters?: string; // the letters its postal codes use where @ stands (GB and CA leave some out)
   script: 'latin' | 'jp' | 'cyrl';
   given: Pair[];
   givenFemale?: Pair[]; // where the family name has a female form
@@ -156,11 +168,14 @@ interface Country extends Weighted {
   eastern?: boolean; // family name first in the local form
 }
 
-function fill(pattern: string, r: Rng): string {
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+function fill(pattern: string, r: Rng, letters = LETTERS): string {
   let s = '';
-  for (const ch of pattern) s += ch === '#' ? String.fromCharCode(48 + r.int(10)) : ch === '@' ? String.fromCharCode(65 + r.int(26)) : ch;
+  for (const ch of pattern) s += ch === '#' ? String.fromCharCode(48 + r.int(10)) : ch === '@' ? letters[r.int(letters.length)] : ch;
   return s;
 }
+/** A US or Canadian city with its area code: numbers in the 555 exchange of a real area code are valid in the plan. */
+const naCity = (c: string, pc: string, sp: string, area: string): City => ({ ...city(c, pc, sp), phoneDigits: `${area}555####` });
 const city = (c: string, pc: string, sp?: string, german = false): City => ({
   city: { loc: c, int: fold(c, german) },
   pc,
@@ -195,11 +210,11 @@ const EN_COMPANY = companyOf(latin(['Consulting', 'Holdings', 'Media', 'Software
 
 const COUNTRIES: Country[] = [
   {
-    cc: 'US', w: 18, phone: '1', phoneDigits: '###555####', script: 'latin', given: US_GIVEN, family: US_FAMILY, streets: US_STREETS, street: numFirst, company: EN_COMPANY,
-    cities: [city('New York', '100##', 'NY'), city('Los Angeles', '900##', 'CA'), city('Chicago', '606##', 'IL'), city('Houston', '770##', 'TX'), city('Phoenix', '850##', 'AZ'), city('Philadelphia', '191##', 'PA'), city('Seattle', '981##', 'WA'), city('Denver', '802##', 'CO'), city('Boston', '021##', 'MA'), city('Austin', '787##', 'TX')],
+    cc: 'US', w: 18, phone: '1', phoneDigits: '212555####', script: 'latin', given: US_GIVEN, family: US_FAMILY, streets: US_STREETS, street: numFirst, company: EN_COMPANY,
+    cities: [naCity('New York', '100##', 'NY', '212'), naCity('Los Angeles', '900##', 'CA', '213'), naCity('Chicago', '606##', 'IL', '312'), naCity('Houston', '770##', 'TX', '713'), naCity('Phoenix', '850##', 'AZ', '602'), naCity('Philadelphia', '191##', 'PA', '215'), naCity('Seattle', '981##', 'WA', '206'), naCity('Denver', '802##', 'CO', '303'), naCity('Boston', '021##', 'MA', '617'), naCity('Austin', '787##', 'TX', '512')],
   },
   {
-    cc: 'GB', w: 6, phone: '44', phoneDigits: '20########', script: 'latin', street: numFirst, company: companyOf(latin(['Trading', 'Consulting', 'Media', 'Engineering', 'Properties']), latin(['Ltd', 'plc', 'LLP'])),
+    cc: 'GB', w: 6, phone: '44', phoneDigits: '2079460###', pcLetters: 'ABDEFGHJLNPQRSTUWXYZ', script: 'latin', street: numFirst, company: companyOf(latin(['Trading', 'Consulting', 'Media', 'Engineering', 'Properties']), latin(['Ltd', 'plc', 'LLP'])),
     given: latin(['Oliver', 'Amelia', 'George', 'Isla', 'Harry', 'Ava', 'Jack', 'Sophie', 'Charlie', 'Grace', 'Siobhan', 'Rhys']),
     family: latin(['Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Wilson', 'Evans', 'Roberts', 'Walker', 'Wright', 'Hughes', 'Davies']),
     streets: latin(['High Street', 'Station Road', 'Church Lane', 'Victoria Road', 'Green Lane', 'Manor Road', 'Park Road', 'Queen Street', 'Mill Lane']),
@@ -244,7 +259,8 @@ const COUNTRIES: Country[] = [
     given: latin(['José', 'María', 'Antonio', 'Carmen', 'Manuel', 'Lucía', 'Javier', 'Sofía', 'Álvaro', 'Martina', 'Iñigo', 'Begoña']),
     family: latin(['García', 'Fernández', 'González', 'Rodríguez', 'López', 'Martínez', 'Sánchez', 'Pérez', 'Gómez', 'Jiménez', 'Muñoz', 'Núñez', 'Ibáñez']),
     streets: latin(['Calle Mayor', 'Gran Vía', 'Calle de Alcalá', 'Paseo de la Castellana', 'Avenida de la Constitución', 'Calle Real', 'Plaza de España', 'Rambla de Catalunya']),
-    cities: [city('Madrid', '280##'), city('Barcelona', '080##'), city('Sevilla', '410##'), city('Valencia', '460##'), city('Zaragoza', '500##'), city('Málaga', '290##'), city('Bilbao', '480##')],
+    // Spanish addresses name their province (the postal code's first two digits are its number).
+    cities: [city('Madrid', '280##', 'Madrid'), city('Barcelona', '080##', 'Barcelona'), city('Sevilla', '410##', 'Sevilla'), city('Valencia', '460##', 'Valencia'), city('Zaragoza', '500##', 'Zaragoza'), { ...city('Málaga', '290##'), sp: { loc: 'Málaga', int: 'MA' } }, city('Bilbao', '480##', 'Vizcaya')],
   },
   {
     cc: 'IT', w: 3, phone: '39', phoneDigits: '06########', script: 'latin', street: numLast, company: companyOf(latin(['Servizi', 'Costruzioni', 'Trasporti', 'Informatica']), latin(['S.r.l.', 'S.p.A.']), 'activity-first'),
@@ -254,22 +270,22 @@ const COUNTRIES: Country[] = [
     cities: [city('Roma', '001##', 'RM'), city('Milano', '201##', 'MI'), city('Napoli', '801##', 'NA'), city('Torino', '101##', 'TO'), city('Firenze', '501##', 'FI'), city('Bologna', '401##', 'BO')],
   },
   {
-    cc: 'BR', w: 3, phone: '55', phoneDigits: '11########', script: 'latin', street: numComma, company: companyOf(latin(['Comércio', 'Serviços', 'Tecnologia', 'Alimentos']), latin(['Ltda.', 'S.A.']), 'activity-first'),
+    cc: 'BR', w: 3, phone: '55', phoneDigits: '113#######', script: 'latin', street: numComma, company: companyOf(latin(['Comércio', 'Serviços', 'Tecnologia', 'Alimentos']), latin(['Ltda.', 'S.A.']), 'activity-first'),
     given: latin(['João', 'Maria', 'José', 'Ana', 'Lucas', 'Júlia', 'Gabriel', 'Beatriz', 'Mateus', 'Larissa']),
     family: latin(['Silva', 'Santos', 'Oliveira', 'Souza', 'Rodrigues', 'Ferreira', 'Alves', 'Pereira', 'Lima', 'Araújo', 'Conceição']),
     streets: latin(['Rua Augusta', 'Avenida Paulista', 'Rua das Flores', 'Rua São Bento', 'Avenida Atlântica', 'Rua da Consolação']),
     cities: [city('São Paulo', '01###-###', 'SP'), city('Rio de Janeiro', '20###-###', 'RJ'), city('Belo Horizonte', '30###-###', 'MG'), city('Curitiba', '80###-###', 'PR'), city('Brasília', '70###-###', 'DF')],
   },
   {
-    cc: 'AU', w: 2, phone: '61', phoneDigits: '2########', script: 'latin', given: US_GIVEN, family: US_FAMILY, streets: US_STREETS, street: numFirst, company: companyOf(latin(['Trading', 'Mining', 'Media']), latin(['Pty Ltd'])),
-    cities: [city('Sydney', '2###', 'NSW'), city('Melbourne', '3###', 'VIC'), city('Brisbane', '4###', 'QLD'), city('Perth', '6###', 'WA'), city('Adelaide', '5###', 'SA')],
+    cc: 'AU', w: 2, phone: '61', phoneDigits: '255500###', script: 'latin', given: US_GIVEN, family: US_FAMILY, streets: US_STREETS, street: numFirst, company: companyOf(latin(['Trading', 'Mining', 'Media']), latin(['Pty Ltd'])),
+    cities: [city('Sydney', '20##', 'NSW'), city('Melbourne', '3###', 'VIC'), city('Brisbane', '4###', 'QLD'), city('Perth', '6###', 'WA'), city('Adelaide', '5###', 'SA')],
   },
   {
-    cc: 'CA', w: 2, phone: '1', phoneDigits: '416555####', script: 'latin', given: US_GIVEN, family: US_FAMILY, streets: US_STREETS, street: numFirst, company: EN_COMPANY,
-    cities: [city('Toronto', 'M#@ #@#', 'ON'), city('Montréal', 'H#@ #@#', 'QC'), city('Vancouver', 'V#@ #@#', 'BC'), city('Ottawa', 'K#@ #@#', 'ON'), city('Calgary', 'T#@ #@#', 'AB')],
+    cc: 'CA', w: 2, phone: '1', phoneDigits: '416555####', pcLetters: 'ABCEGHJKLMNPRSTVWXYZ', script: 'latin', given: US_GIVEN, family: US_FAMILY, streets: US_STREETS, street: numFirst, company: EN_COMPANY,
+    cities: [naCity('Toronto', 'M#@ #@#', 'ON', '416'), naCity('Montréal', 'H#@ #@#', 'QC', '514'), naCity('Vancouver', 'V#@ #@#', 'BC', '604'), naCity('Ottawa', 'K#@ #@#', 'ON', '613'), naCity('Calgary', 'T#@ #@#', 'AB', '403')],
   },
   {
-    cc: 'JP', w: 10, phone: '81', phoneDigits: '3########', script: 'jp', eastern: true, streets: [],
+    cc: 'JP', w: 10, phone: '81', phoneDigits: '35#######', script: 'jp', eastern: true, streets: [],
     street: (r, s) => {
       const a = r.range(1, 9), b = r.range(1, 30), c = r.range(1, 20);
       return { loc: `${s.loc}${a}丁目${b}番${c}号`, int: `${a}-${b}-${c} ${s.int}` };
@@ -308,11 +324,12 @@ const COUNTRIES: Country[] = [
     family: pairs(['Иванов|Ivanov', 'Смирнов|Smirnov', 'Кузнецов|Kuznetsov', 'Попов|Popov', 'Соколов|Sokolov', 'Лебедев|Lebedev', 'Козлов|Kozlov', 'Новиков|Novikov', 'Морозов|Morozov', 'Волков|Volkov']),
     streets: pairs(['ул. Тверская|ul. Tverskaya', 'ул. Арбат|ul. Arbat', 'Невский пр.|Nevsky pr.', 'ул. Ленина|ul. Lenina', 'ул. Садовая|ul. Sadovaya', 'пр. Мира|pr. Mira', 'ул. Пушкина|ul. Pushkina', 'ул. Гагарина|ul. Gagarina']),
     cities: [
-      { city: { loc: 'Москва', int: 'Moscow' }, pc: '1#####' },
-      { city: { loc: 'Санкт-Петербург', int: 'Saint Petersburg' }, pc: '19####' },
-      { city: { loc: 'Новосибирск', int: 'Novosibirsk' }, sp: { loc: 'Новосибирская область', int: 'Novosibirsk Oblast' }, pc: '630###' },
-      { city: { loc: 'Екатеринбург', int: 'Yekaterinburg' }, sp: { loc: 'Свердловская область', int: 'Sverdlovsk Oblast' }, pc: '620###' },
-      { city: { loc: 'Казань', int: 'Kazan' }, sp: { loc: 'Республика Татарстан', int: 'Republic of Tatarstan' }, pc: '420###' },
+      // Russian addresses name their region; in Latin letters as the address data transliterates it.
+      { city: { loc: 'Москва', int: 'Moscow' }, sp: { loc: 'Москва', int: 'Moskva' }, pc: '12####' },
+      { city: { loc: 'Санкт-Петербург', int: 'Saint Petersburg' }, sp: { loc: 'Санкт-Петербург', int: 'Sankt-Peterburg' }, pc: '19####' },
+      { city: { loc: 'Новосибирск', int: 'Novosibirsk' }, sp: { loc: 'Новосибирская область', int: "Novosibirskaya oblast'" }, pc: '630###' },
+      { city: { loc: 'Екатеринбург', int: 'Yekaterinburg' }, sp: { loc: 'Свердловская область', int: "Sverdlovskaya oblast'" }, pc: '620###' },
+      { city: { loc: 'Казань', int: 'Kazan' }, sp: { loc: 'Республика Татарстан', int: 'Respublika Tatarstan' }, pc: '420###' },
     ],
   },
   {
@@ -325,10 +342,11 @@ const COUNTRIES: Country[] = [
     family: pairs(['Шевченко|Shevchenko', 'Коваленко|Kovalenko', 'Бондаренко|Bondarenko', 'Ткаченко|Tkachenko', 'Кравченко|Kravchenko', 'Мельник|Melnyk', 'Бойко|Boiko', 'Лисенко|Lysenko']),
     streets: pairs(['вул. Хрещатик|vul. Khreshchatyk', 'вул. Шевченка|vul. Shevchenka', 'просп. Перемоги|prosp. Peremohy', 'вул. Франка|vul. Franka']),
     cities: [
-      { city: { loc: 'Київ', int: 'Kyiv' }, pc: '01###' },
-      { city: { loc: 'Львів', int: 'Lviv' }, pc: '79###' },
-      { city: { loc: 'Одеса', int: 'Odesa' }, pc: '65###' },
-      { city: { loc: 'Харків', int: 'Kharkiv' }, pc: '61###' },
+      // Ukrainian addresses name their oblast (Kyiv is a city with the status of one).
+      { city: { loc: 'Київ', int: 'Kyiv' }, sp: { loc: 'Київ', int: 'Kyiv city' }, pc: '01###' },
+      { city: { loc: 'Львів', int: 'Lviv' }, sp: { loc: 'Львівська область', int: 'Lviv oblast' }, pc: '79###' },
+      { city: { loc: 'Одеса', int: 'Odesa' }, sp: { loc: 'Одеська область', int: 'Odessa oblast' }, pc: '65###' },
+      { city: { loc: 'Харків', int: 'Kharkiv' }, sp: { loc: 'Харківська область', int: 'Kharkiv oblast' }, pc: '61###' },
     ],
   },
 ];
@@ -361,7 +379,7 @@ function makeContactData(r: Rng, legal: boolean): ContactData {
     const s = r.chance(0.5) ? `Suite ${r.range(100, 999)}` : `Floor ${r.range(2, 40)}`;
     streetLines.push({ loc: s, int: s });
   }
-  const pc = fill(place.pc, r);
+  const pc = fill(place.pc, r, country.pcLetters);
   const nameInt = `${given.int} ${family.int}`;
   const nameLoc = country.eastern ? `${family.loc} ${given.loc}` : `${given.loc} ${family.loc}`;
   const postal = (form: 'loc' | 'int', name: string): PostalInfo => ({
@@ -378,14 +396,14 @@ function makeContactData(r: Rng, legal: boolean): ContactData {
   const data: ContactData = {
     ...(needsLoc && { postalLoc: postal('loc', nameLoc) }),
     postalInt: postal('int', nameInt),
-    voice: `+${country.phone}.${fill(country.phoneDigits, r)}`,
+    voice: `+${country.phone}.${fill(place.phoneDigits ?? country.phoneDigits, r)}`,
     email: org && r.chance(0.6)
       ? `${r.pick(['info', 'hostmaster', 'admin', 'office'])}@${slugify(org.int) || 'company'}.example.com`
       : `${emailLocal(`${given.int}.${family.int}`)}${r.chance(0.3) ? r.range(1, 99) : ''}@${r.pick(EMAIL_DOMAINS)}`,
   };
   if (r.chance(0.1)) data.voiceExt = String(r.range(10, 9999));
   if (r.chance(legal ? 0.35 : 0.08)) {
-    data.fax = `+${country.phone}.${fill(country.phoneDigits, r)}`;
+    data.fax = `+${country.phone}.${fill(place.phoneDigits ?? country.phoneDigits, r)}`;
     if (r.chance(0.3)) data.faxExt = String(r.range(10, 999));
   }
   return data;
@@ -409,17 +427,17 @@ interface RegistrarSpec extends Weighted {
 export const FIXED_REGISTRAR_ID = 5555555;
 
 const REGISTRARS: RegistrarSpec[] = [
-  { ianaId: FIXED_REGISTRAR_ID, name: 'Example Registrar, Inc.', code: 'EXRR', slug: 'registrar', w: 22, phone: '+1.5555551000', admin: 'Jane Doe', tech: 'John Smith', nameservers: 2, postal: { street: ['1234 Admiralty Way'], city: 'Marina del Rey', sp: 'CA', pc: '90292', cc: 'US' } },
+  { ianaId: FIXED_REGISTRAR_ID, name: 'Example Registrar, Inc.', code: 'EXRR', slug: 'registrar', w: 22, phone: '+1.3105551000', admin: 'Jane Doe', tech: 'John Smith', nameservers: 2, postal: { street: ['1234 Admiralty Way'], city: 'Marina del Rey', sp: 'CA', pc: '90292', cc: 'US' } },
   { ianaId: 5555001, name: 'Nordlicht Domains GmbH', code: 'NORD', slug: 'nordlicht', w: 12, phone: '+49.3055501234', admin: 'Katrin Vogel', tech: 'Stefan Lorenz', nameservers: 3, postal: { street: ['Friedrichstrasse 68'], city: 'Berlin', pc: '10117', cc: 'DE' } },
   { ianaId: 5555002, name: 'Sakura Names K.K.', code: 'SAKU', slug: 'sakura-names', w: 10, phone: '+81.355501234', admin: 'Yuki Tanaka', tech: 'Kenji Mori', nameservers: 2, postal: { street: ['2-21-1 Shibuya'], city: 'Shibuya-ku', sp: 'Tokyo', pc: '150-0002', cc: 'JP' } },
   { ianaId: 5555003, name: 'Polar Registrar AB', code: 'POLR', slug: 'polar', w: 5, phone: '+46.855501234', admin: 'Karin Holm', tech: 'Mats Berg', nameservers: 2, postal: { street: ['Sveavagen 44'], city: 'Stockholm', pc: '111 34', cc: 'SE' } },
   { ianaId: 5555004, name: 'Tulip Hosting B.V.', code: 'TULP', slug: 'tulip', w: 8, phone: '+31.205550789', admin: 'Eva Smits', tech: 'Koen Mertens', nameservers: 2, postal: { street: ['Herengracht 420'], city: 'Amsterdam', pc: '1017 BZ', cc: 'NL' } },
   { ianaId: 5555005, name: 'Maple Leaf Domains Ltd.', code: 'MAPL', slug: 'maple', w: 6, phone: '+1.4165550199', admin: 'Claire Tremblay', tech: 'Ryan Campbell', nameservers: 2, postal: { street: ['100 King Street West', 'Suite 5600'], city: 'Toronto', sp: 'ON', pc: 'M5X 1C9', cc: 'CA' } },
-  { ianaId: 5555006, name: 'Baikal Names LLC', code: 'BAIK', slug: 'baikal', w: 7, phone: '+7.4955550123', admin: 'Irina Orlova', tech: 'Pavel Sidorov', nameservers: 2, postal: { street: ['ul. Tverskaya, d. 9'], city: 'Moscow', pc: '125009', cc: 'RU' } },
+  { ianaId: 5555006, name: 'Baikal Names LLC', code: 'BAIK', slug: 'baikal', w: 7, phone: '+7.4955550123', admin: 'Irina Orlova', tech: 'Pavel Sidorov', nameservers: 2, postal: { street: ['ul. Tverskaya, d. 9'], city: 'Moscow', sp: 'Moskva', pc: '125009', cc: 'RU' } },
   { ianaId: 5555007, name: 'Thames Domains Ltd', code: 'THAM', slug: 'thames', w: 9, phone: '+44.2075550123', admin: 'Olivia Hughes', tech: 'Daniel Price', nameservers: 3, postal: { street: ['30 St Mary Axe'], city: 'London', pc: 'EC3A 8BF', cc: 'GB' } },
   { ianaId: 5555008, name: 'Gallia Noms SAS', code: 'GALL', slug: 'gallia', w: 6, phone: '+33.155501234', admin: 'Sophie Laurent', tech: 'Nicolas Girard', nameservers: 2, postal: { street: ['12 rue de la Paix'], city: 'Paris', pc: '75002', cc: 'FR' } },
   { ianaId: 5555009, name: 'Southern Cross Domains Pty Ltd', code: 'SCRS', slug: 'southern-cross', w: 4, phone: '+61.295550123', admin: 'Chloe Mitchell', tech: 'Liam Walsh', nameservers: 2, postal: { street: ['1 Martin Place'], city: 'Sydney', sp: 'NSW', pc: '2000', cc: 'AU' } },
-  { ianaId: 5555010, name: 'Iberia Dominios S.L.', code: 'IBER', slug: 'iberia', w: 5, phone: '+34.915550123', admin: 'Lucia Navarro', tech: 'Pablo Ortega', nameservers: 2, postal: { street: ['Calle de Alcala, 45'], city: 'Madrid', pc: '28014', cc: 'ES' } },
+  { ianaId: 5555010, name: 'Iberia Dominios S.L.', code: 'IBER', slug: 'iberia', w: 5, phone: '+34.915550123', admin: 'Lucia Navarro', tech: 'Pablo Ortega', nameservers: 2, postal: { street: ['Calle de Alcala, 45'], city: 'Madrid', sp: 'Madrid', pc: '28014', cc: 'ES' } },
 ];
 const REGISTRAR_CUM = cumulative(REGISTRARS);
 
@@ -427,11 +445,11 @@ function registrarObject(s: RegistrarSpec): Registrar {
   if (s.ianaId === FIXED_REGISTRAR_ID) {
     return {
       type: 'registrar', ianaId: s.ianaId, name: s.name, postal: s.postal,
-      voice: '+1.5555551000', fax: '+1.5555551001', email: 'info@registrar.example',
+      voice: '+1.3105551000', fax: '+1.3105551001', email: 'info@registrar.example',
       whoisServer: 'whois.registrar.example', url: 'https://www.registrar.example', rdapBaseUrl: 'https://rdap.registrar.example/rdap/',
-      abuseEmail: 'abuse@registrar.example', abusePhone: '+1.5555551234',
-      admin: { name: 'Jane Doe', voice: '+1.5555551002', email: 'admin@registrar.example' },
-      tech: { name: 'John Smith', voice: '+1.5555551003', fax: '+1.5555551001', email: 'tech@registrar.example' },
+      abuseEmail: 'abuse@registrar.example', abusePhone: '+1.3105551234',
+      admin: { name: 'Jane Doe', voice: '+1.3105551002', email: 'admin@registrar.example' },
+      tech: { name: 'John Smith', voice: '+1.3105551003', fax: '+1.3105551001', email: 'tech@registrar.example' },
       updated: '2024-01-15T09:30:00Z',
     };
   }
@@ -720,7 +738,7 @@ function fixedContacts(): Contact[] {
     {
       type: 'contact', handle: 'PRIVACY-1', roid: 'C5-EXAMPLE', registrarId: FIXED_REGISTRAR_ID,
       postalInt: { name: 'Privacy Administrator', org: 'Example Registrar Privacy Service', street: ['1234 Admiralty Way'], city: 'Marina del Rey', sp: 'CA', pc: '90292', cc: 'US' },
-      voice: '+1.5555551234', email: 'privacy-1@privacy.registrar.example',
+      voice: '+1.3105551234', email: 'privacy-1@privacy.registrar.example',
       disclose: { name: true, org: true, addr: true, voice: true, email: true },
       privacyProxy: {
         customer: {
@@ -778,8 +796,17 @@ function ipv6(r: Rng): string {
   return `2001:db8:${r.range(1, 0xffff).toString(16)}:${r.range(1, 0xffff).toString(16)}::${r.range(1, 0xff).toString(16)}`;
 }
 
+/** The IANA IDs of the demo's registrars (a registrar-mode data set is one of theirs). */
+export const DEMO_REGISTRAR_IDS: readonly number[] = REGISTRARS.map((s) => s.ianaId);
+
 /** How many objects of each kind demoObjects(opts) yields. */
 export function demoCounts(opts: DemoOptions): ImportCounts & { total: number } {
+  if (reshaped(opts)) {
+    // A registrar's share or a thin registry's: counted by making them (the plan cannot tell).
+    const counts = { registrar: 0, contact: 0, host: 0, domain: 0 };
+    for (const obj of demoObjects(opts)) counts[obj.type]++;
+    return { ...counts, total: counts.registrar + counts.contact + counts.host + counts.domain };
+  }
   const plan = new Plan(opts);
   let own = 0;
   for (let i = 0; i < plan.generated; i++) if (plan.hasOwnHosts(i)) own++;
@@ -790,8 +817,52 @@ export function demoCounts(opts: DemoOptions): ImportCounts & { total: number } 
   return { registrar, contact, host, domain, total: registrar + contact + host + domain };
 }
 
+function reshaped(opts: DemoOptions): boolean {
+  return (opts.mode ?? 'registry') === 'registrar' || opts.thin === true;
+}
+
 /** Every demo object, in an order that satisfies references: registrars, contacts, hosts, domains. */
 export function* demoObjects(opts: DemoOptions): Generator<RegistryObject> {
+  if (!reshaped(opts)) return yield* registryObjects(opts);
+  const shape = opts.thin ? thinObject : registrarObjectOf(opts);
+  for (const obj of registryObjects(opts)) {
+    const shaped = shape(obj);
+    if (shaped) yield shaped;
+  }
+}
+
+/** A thin registry's view of an object: no contacts at all. */
+function thinObject(obj: RegistryObject): RegistryObject | undefined {
+  if (obj.type === 'contact') return undefined;
+  if (obj.type !== 'domain') return obj;
+  const { registrant: _r, admin: _a, tech: _t, billing: _b, ...domain } = obj;
+  return domain;
+}
+
+/** What the registrar `opts.registrar`'s own database holds of an object (nothing of other registrars). */
+function registrarObjectOf(opts: DemoOptions): (obj: RegistryObject) => RegistryObject | undefined {
+  if (opts.thin) throw new RangeError('a registrar holds its contacts: thin is for a registry (serve a registrar of a thin registry with registry.thin)');
+  const id = opts.registrar;
+  if (id === undefined || !DEMO_REGISTRAR_IDS.includes(id)) throw new RangeError(`the registrar must be one of the demo's (${DEMO_REGISTRAR_IDS.join(', ')}), not ${id}`);
+  return (obj) => {
+    if ((obj.type === 'registrar' ? obj.ianaId : obj.registrarId) !== id) return undefined;
+    if (obj.type !== 'domain') return obj;
+    const domain = { ...obj };
+    // The example of the registrar layout (docs/registrar-rdds.md §2) is sold through a reseller.
+    if (domain.roid === 'D1-EXAMPLE') domain.reseller = RESELLERS[0];
+    // In an auto-renew period the registry has renewed the name; the registrar's own expiry stays until its customer pays.
+    if (domain.statuses.includes('autoRenewPeriod')) domain.registrarExpires = yearEarlier(domain.expires);
+    return domain;
+  };
+}
+
+function yearEarlier(isoTime: string): string {
+  const d = new Date(isoTime);
+  d.setUTCFullYear(d.getUTCFullYear() - 1);
+  return iso(d.getTime());
+}
+
+function* registryObjects(opts: DemoOptions): Generator<RegistryObject> {
   const plan = new Plan(opts);
   const { seed, tld } = plan;
   const r = new Rng();

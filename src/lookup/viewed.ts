@@ -4,6 +4,7 @@
 import type { ClientIdentity, Policy } from '../policy/policy.js';
 import type { Access } from '../policy/view.js';
 import type { Store } from '../store/store.js';
+import type { DirectoryScope } from './scope.js';
 
 /** What a lookup needs besides its query. */
 export interface LookupContext {
@@ -12,6 +13,8 @@ export interface LookupContext {
   client: ClientIdentity;
   /** Keep the (redacted) Admin block in domain answers (whois.admin_block). */
   adminBlock: boolean;
+  /** Which objects this directory answers for (registrar mode, thin registry). */
+  scope: DirectoryScope;
 }
 
 export async function viewed<V extends { personalRecords: number }>(ctx: LookupContext, build: (access: Access) => V | Promise<V>): Promise<{ view: V; notice?: string }> {

@@ -21,3 +21,15 @@ export interface DataVersion {
   updatedAt: string; // ISO 8601 UTC time of the last committed change (the WHOIS footer time)
 }
 
+
+/**
+ * Where a domain name that a registrar's directory does not answer for is answered: its
+ * registry's WHOIS server and the name at the registry's RDAP service (docs/registrar.md).
+ */
+export interface Referral {
+  /** The queried name, A-label. */
+  name: string;
+  whoisServer: string;
+  /** The domain's RDAP URL at the registry. */
+  rdapUrl: string;
+}

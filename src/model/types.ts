@@ -128,6 +128,12 @@ export interface Domain {
   created: string;
   updated?: string;
   expires: string;
+  /**
+   * The sponsoring registrar's own expiry of the registration (2013 RAA: Registrar Registration
+   * Expiration Date), where the registrar's data gives it; it may differ from the registry's
+   * `expires`, e.g. in an auto-renew grace period. Registrar-mode answers fall back to `expires`.
+   */
+  registrarExpires?: string;
   transferred?: string;
   ds: DsRecord[];
   keyData?: DnssecKey[];

@@ -161,7 +161,7 @@ const RECORD_KEYS = {
   registrar: { type: true, ianaId: true, repositoryId: true, name: true, postal: true, voice: true, fax: true, email: true, whoisServer: true, url: true, rdapBaseUrl: true, abuseEmail: true, abusePhone: true, admin: true, tech: true, updated: true } satisfies Keys<Registrar>,
   contact: { type: true, handle: true, roid: true, registrarId: true, clientId: true, statuses: true, postalInt: true, postalLoc: true, voice: true, voiceExt: true, fax: true, faxExt: true, email: true, disclose: true, privacyProxy: true, created: true, updated: true } satisfies Keys<Contact>,
   host: { type: true, name: true, unicodeName: true, roid: true, registrarId: true, clientId: true, addresses: true, statuses: true, created: true, updated: true } satisfies Keys<Host>,
-  domain: { type: true, name: true, unicodeName: true, roid: true, registrarId: true, clientId: true, registrant: true, admin: true, tech: true, billing: true, nameservers: true, statuses: true, created: true, updated: true, expires: true, transferred: true, ds: true, keyData: true, hostAttrs: true, idnTableId: true, originalName: true, reseller: true } satisfies Keys<Domain>,
+  domain: { type: true, name: true, unicodeName: true, roid: true, registrarId: true, clientId: true, registrant: true, admin: true, tech: true, billing: true, nameservers: true, statuses: true, created: true, updated: true, expires: true, registrarExpires: true, transferred: true, ds: true, keyData: true, hostAttrs: true, idnTableId: true, originalName: true, reseller: true } satisfies Keys<Domain>,
 };
 const POSTAL_KEYS = { name: true, org: true, street: true, city: true, sp: true, pc: true, cc: true } satisfies Keys<PostalInfo>;
 const KEY_DATA_KEYS = { flags: true, protocol: true, algorithm: true, publicKey: true } satisfies Keys<DnssecKey>;
@@ -297,6 +297,7 @@ function validateDomain(d: Domain): Domain {
   date('created', d.created);
   date('updated', d.updated, true);
   date('expires', d.expires);
+  date('registrarExpires', d.registrarExpires, true);
   date('transferred', d.transferred, true);
   if (!Array.isArray(d.ds)) fail('ds', 'must be a list');
   const ds = d.ds.map((r, i) => {

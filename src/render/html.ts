@@ -13,8 +13,8 @@ import { REDACTED, type ContactView, type DomainView, type HostView, type Regist
 import { httpStatus, retryAfter } from './http-status.js';
 import { builtInLanguage, fileLanguage, isBuiltIn, type PageLanguage } from './page-language.js';
 import { fill } from './page-texts.js';
-import { forbiddenText } from './texts.js';
-import { whoisDate } from './whois.js';
+import { contactFormUrl, forbiddenText, NOT_AVAILABLE_FROM_REGISTRY } from './texts.js';
+import { registrarExpiry, registrarLayout, whoisDate, type RegistrarLayout } from './whois.js';
 
 export interface HtmlAnswer {
   status: number;
@@ -25,6 +25,7 @@ export interface HtmlAnswer {
 // Control characters (except none: pages need no raw controls) and bidi embedding/override/isolate
 // controls are shown as U+FFFD, so data can neither reorder the page text nor hide characters.
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/g;
+const EMAIL_FIELD = CONTACT_FIELDS.find((f) => f.id === 'email')!;
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** Escapes text for HTML element content and (double- or single-quoted) attribute values. */
@@ -59,10 +60,16 @@ export interface HtmlOptions {
   /** The languages offered, the default first. */
   languages: readonly PageLanguage[];
   freeLookups: number;
+  /** Set in registrar mode: domain pages in the registrar layout (docs/registrar.md). */
+  registrar?: RegistrarLayout;
+  /** A thin registry: domain pages link to the registrar's record, which has the contacts. */
+  thin?: boolean;
 }
 
 export function htmlOptions(config: Config): HtmlOptions {
   return {
+    registrar: registrarLayout(config),
+    thin: config.registry.mode === 'registry' && config.registry.thin,
     registryName: config.registry.name,
     termsOfUse: config.registry.terms_of_use,
     termsOfUseUrl: config.registry.terms_of_use_url,
@@ -206,8 +213,14 @@ export class HtmlRenderer {
         return { status, retryAfter: retryAfter(res), body: this.page(ctx, t.unavailableTitle, `<p class="error" role="alert">${esc(t.unavailable)}</p>`) };
       case 'error':
         return { status, body: this.page(ctx, t.errorTitle, `<p class="error" role="alert">${esc(res.error ?? 'internal error')}</p>`) };
-      case 'not-found':
-        return { status, body: this.page(ctx, t.notFoundTitle, `${form}<p role="status">${esc(fill(t.notFound, { q: ctx.q }))}</p>${this.updated(res, ctx)}`) };
+      case 'not-found': {
+        // A registrar's referral: where the name's registry answers for it.
+        const k = (key: string) => this.l(ctx).key(key);
+        const referral = res.referral
+          ? this.dl([[k('Registry WHOIS Server'), data(res.referral.whoisServer)], [k('Registry RDAP URL'), this.link(res.referral.rdapUrl)]])
+          : '';
+        return { status, body: this.page(ctx, t.notFoundTitle, `${form}<p role="status">${esc(fill(t.notFound, { q: ctx.q }))}</p>${referral}${this.updated(res, ctx)}`) };
+      }
       case 'answered':
         if (!res.view && !res.search) return { status: 200, body: this.page(ctx, t.title, form, { terms: false }) };
         return undefined;
@@ -228,13 +241,15 @@ export class HtmlRenderer {
       [k('Registry Domain ID'), data(d.roid)],
       [k('Creation Date'), this.date(d.created)],
       ...(d.updated ? [[k('Updated Date'), this.date(d.updated)] as [string, string]] : []),
-      [k('Registry Expiry Date'), this.date(d.expires)],
+      this.options.registrar ? [k('Registrar Registration Expiration Date'), this.date(registrarExpiry(d))] : [k('Registry Expiry Date'), this.date(d.expires)],
     ]));
     out += this.section('registrar', t.registrar, this.dl([
       [k('Registrar'), data(r.name)],
       [k('Registrar IANA ID'), data(r.ianaId)],
       [k('Registrar WHOIS Server'), data(r.whoisServer)],
       [k('Registrar URL'), this.link(r.url)],
+      // A thin registry links to the domain's record at the registrar's RDAP service (the RDAP answer's related link).
+      ...(r.rdapBaseUrl && this.options.thin ? [[k('Registrar RDAP URL'), this.link(`${r.rdapBaseUrl.replace(/\/?$/, '/')}domain/${d.name}`)] as [string, string]] : []),
       [k('Registrar Abuse Contact Email'), this.mail(r.abuseEmail)],
       [k('Registrar Abuse Contact Phone'), data(r.abusePhone)],
       ...(d.reseller ? [[k('Reseller'), data(d.reseller)] as [string, string]] : []),
@@ -244,7 +259,9 @@ export class HtmlRenderer {
       .map((s) => `<li><code>${esc(s)}</code>${l.statuses[s] ? ` — ${esc(l.statuses[s])}` : ''} <a href="${esc(statusUrl(s))}" aria-label="${esc(`icann.org/epp#${s} (${t.statusUrl})`)}">icann.org/epp#${esc(s)}</a></li>`)
       .join('');
     out += this.section('status', t.status, `<ul class="statuses">${statuses}</ul>`);
-    if (view.contacts.length > 0) out += this.section('contacts', t.contacts, view.contacts.map((c) => this.contact(c, ctx)).join(''));
+    // The registrar layout has no Billing block (2013 RAA RDDS Specification §1.4.2).
+    const contacts = this.options.registrar ? view.contacts.filter((c) => c.role !== 'billing') : view.contacts;
+    if (contacts.length > 0) out += this.section('contacts', t.contacts, contacts.map((c) => this.contact(c, ctx, d.name)).join(''));
     const ns = nameserverNames(d);
     const nsItems = ns.map((n) => {
       const host = hosts.find((h) => h.name === n) ?? d.hostAttrs?.find((h) => h.name === n);
@@ -261,15 +278,18 @@ export class HtmlRenderer {
     return out;
   }
 
-  private contact(c: ContactView, ctx: PageContext): string {
+  private contact(c: ContactView, ctx: PageContext, domain: string): string {
     const t = this.t(ctx);
+    const registrar = this.options.registrar;
     const rows: [string, string][] = [];
     for (const field of CONTACT_FIELDS) {
       if (!c.values.has(field.id)) continue;
       const value = c.values.get(field.id);
       if (field.optional && (value === undefined || value === '')) continue; // one rule with port 43: no empty optional rows
       let shown: string;
-      if (value === REDACTED) shown = `<span class="redacted">${esc(field.whoisRedacted === EMAIL_REDACTED_TEXT ? t.emailRedacted : field.whoisRedacted === REDACTED_TEXT ? t.redacted : field.whoisRedacted)}</span>`;
+      if (field.id === 'id' && registrar && !registrar.registryIds) shown = data(NOT_AVAILABLE_FROM_REGISTRY);
+      else if (value === REDACTED && field.id === 'email' && registrar) shown = this.link(contactFormUrl(registrar.contactFormUrl, domain, c.role));
+      else if (value === REDACTED) shown = `<span class="redacted">${esc(field.whoisRedacted === EMAIL_REDACTED_TEXT ? t.emailRedacted : field.whoisRedacted === REDACTED_TEXT ? t.redacted : field.whoisRedacted)}</span>`;
       else if (Array.isArray(value)) shown = value.map(data).join('<br>');
       else if (field.id === 'email' && value) shown = this.mail(value);
       else shown = data(value);
@@ -278,7 +298,9 @@ export class HtmlRenderer {
     const role = this.l(ctx).roles[c.role];
     // A contact of which nothing may be shown is one line, not a dozen "withheld" rows.
     const withheld = c.values.size > 0 && [...c.values.values()].every((v) => v === REDACTED);
-    const body = withheld ? `<p class="redacted">${esc(t.contactWithheld)}</p>` : this.dl(rows);
+    // A registrar still gives its contact form for a contact of which nothing else may be shown.
+    const form = registrar && c.values.get('email') === REDACTED ? this.dl(rows.filter(([label]) => label === this.l(ctx).field(EMAIL_FIELD))) : '';
+    const body = withheld ? `<p class="redacted">${esc(t.contactWithheld)}</p>${form}` : this.dl(rows);
     return `<section class="contact" aria-labelledby="contact-${c.role}"><h3 id="contact-${c.role}">${esc(role)}</h3>${body}</section>`;
   }
 

@@ -1,10 +1,11 @@
 // RDAP JSON (RFC 9083) as the ICANN gTLD RDAP Response Profile and Technical Implementation Guide
-// (2024) ask of a registry (digest: ../shared/spec/rdap.md). Like the port-43 renderer it decides
+// (2024) ask of a registry (digest: ../shared/spec/rdap.md), or of a registrar in registrar mode
+// (docs/registrar-rdds.md §4). Like the port-43 renderer it decides
 // nothing about privacy: it prints what the view holds, and for each REDACTED value the RFC 9537
 // `redacted` entry that the field table (src/policy/fields.ts) names.
 import { STATUS_CODES } from 'node:http';
 import type { Config } from '../config.js';
-import type { DomainRecord, HostRecord } from '../model/records.js';
+import type { DomainRecord, HostRecord, Referral } from '../model/records.js';
 import { EPP_TO_RDAP_STATUS } from '../model/statuses.js';
 import { isSigned, type ContactRole, type Domain, type Registrar } from '../model/types.js';
 import { CONTACT_FIELDS, contactRdapEntityPath, contactRdapPath, contactRedactionName, type ContactFieldId } from '../policy/fields.js';
@@ -13,7 +14,8 @@ import type { RdapRequest } from '../query/rdap-request.js';
 import type { RdapSearchKind } from '../query/rdap-search.js';
 import type { Resolution } from '../resolution.js';
 import { httpStatus, retryAfter } from './http-status.js';
-import { forbiddenText, RDAP_COMPLAINT_NOTICE, RDAP_HELP, RDAP_STATUS_CODES_NOTICE } from './texts.js';
+import { contactFormUrl, forbiddenText, RDAP_COMPLAINT_NOTICE, RDAP_HELP, RDAP_STATUS_CODES_NOTICE, referralText } from './texts.js';
+import { registrarExpiry } from './whois.js';
 
 export const RDAP_MEDIA_TYPE = 'application/rdap+json';
 export const RDAP_CONFORMANCE = ['rdap_level_0', 'icann_rdap_response_profile_1', 'icann_rdap_technical_implementation_guide_1'] as const;
@@ -31,7 +33,7 @@ export interface Link extends JsonObject {
 export interface Redaction extends JsonObject {
   name: { type: string };
   pathLang: 'jsonpath';
-  method: 'removal' | 'emptyValue';
+  method: 'removal' | 'emptyValue' | 'replacementValue';
   reason: { description: string };
 }
 
@@ -43,6 +45,8 @@ export interface RdapAnswer {
   retryAfter?: number;
   /** True when the answer may be cached by clients and proxies (found or not found, public tier). */
   cacheable: boolean;
+  /** A redirect's target (RFC 7480 §5.2): a registrar's referral of another registrar's name to its registry. */
+  location?: string;
 }
 
 /** What a rendered answer depends on besides the resolution. */
@@ -65,14 +69,18 @@ export interface RdapOptions {
   port43: string;
   termsOfUse: string;
   termsOfUseUrl: string;
+  /** Set in registrar mode: the registrar variant of the profile (docs/registrar.md). */
+  registrar?: { name: string; contactFormUrl: string };
 }
 
 export function rdapOptions(config: Config): RdapOptions {
+  const r = config.registry;
   return {
-    baseUrl: config.registry.rdap_base_url,
-    port43: config.registry.whois_server,
-    termsOfUse: config.registry.terms_of_use,
-    termsOfUseUrl: config.registry.terms_of_use_url,
+    baseUrl: r.rdap_base_url,
+    port43: r.whois_server,
+    termsOfUse: r.terms_of_use,
+    termsOfUseUrl: r.terms_of_use_url,
+    ...(r.mode === 'registrar' && { registrar: { name: r.name, contactFormUrl: r.contact_form_url ?? '' } }),
   };
 }
 
@@ -105,6 +113,19 @@ class Redactions {
     };
     this.entries.push(entry);
   }
+
+  /** A withheld value shown by another (RFC 9537 replacementValue): a registrar's contact form for an e-mail address. */
+  replace(role: ContactRole, fieldId: ContactFieldId, entityPath: string, replacementPath: string): void {
+    const field = CONTACT_FIELDS.find((f) => f.id === fieldId)!;
+    this.entries.push({
+      name: { type: contactRedactionName(role, field) },
+      prePath: contactRdapPath(field, entityPath),
+      replacementPath,
+      pathLang: 'jsonpath',
+      method: 'replacementValue',
+      reason: { description: 'Server policy' },
+    });
+  }
 }
 
 type VcardEntry = [string, JsonObject, string, Json];
@@ -121,6 +142,7 @@ export class RdapRenderer {
   render(res: Resolution, request: RdapRequest): RdapAnswer {
     const ctx: AnswerContext = { requestUrl: this.url(request.relative ?? ''), searchKind: request.searchKind };
     const status = httpStatus(res);
+    if (res.referral) return this.referral(res.referral, ctx.requestUrl);
     if (res.outcome === 'answered') {
       return { status, body: Buffer.from(JSON.stringify(this.answer(res, ctx))), cacheable: res.client.tier === 'public' };
     }
@@ -138,6 +160,16 @@ export class RdapRenderer {
       notices: [this.termsNotice(requestUrl)],
     };
     return { status, body: Buffer.from(JSON.stringify(body)), cacheable: false };
+  }
+
+  /**
+   * A name a registrar does not sponsor, with other_names referral: an HTTP redirect to the name
+   * at its registry's RDAP service (RFC 7480 §5.2; 302, as a transfer can change the sponsor), with
+   * an error object saying so for a reader that does not follow it.
+   */
+  private referral(referral: Referral, requestUrl: string): RdapAnswer {
+    const answer = this.error(302, [...referralText(referral.name, this.options.registrar?.name ?? ''), referral.rdapUrl], requestUrl);
+    return { ...answer, location: referral.rdapUrl, cacheable: true };
   }
 
   private answer(res: Resolution, ctx: AnswerContext): JsonObject {
@@ -243,12 +275,14 @@ export class RdapRenderer {
     const { domain, registrar } = view.record;
     const self = this.url(`domain/${domain.name}`);
     const links: Link[] = [this.selfLink(requestUrl, self)];
-    const related = this.registrarDomainUrl(registrar, domain.name);
+    // A registry points to the domain at its registrar (TIG §3.2); a registrar is that record.
+    const related = this.options.registrar ? undefined : this.registrarDomainUrl(registrar, domain.name);
     if (related) links.push({ value: requestUrl, rel: 'related', href: related, type: RDAP_MEDIA_TYPE });
     const events: JsonObject[] = [
       { eventAction: 'registration', eventDate: rdapDate(domain.created) },
       { eventAction: 'expiration', eventDate: rdapDate(domain.expires) },
     ];
+    if (this.options.registrar) events.push(registrarExpirationEvent(domain));
     if (domain.updated && domain.updated !== domain.created) events.push({ eventAction: 'last changed', eventDate: rdapDate(domain.updated) });
     if (domain.transferred) events.push({ eventAction: 'transfer', eventDate: rdapDate(domain.transferred) });
     events.push(this.lastUpdate(res));
@@ -264,12 +298,17 @@ export class RdapRenderer {
     out.secureDNS = secureDns(domain);
     out.nameservers = this.domainNameservers(view.record, self);
     const entities: JsonObject[] = [this.registrarEntity(registrar, self, related)];
-    for (const contact of view.contacts) entities.push(this.contactEntity(contact, redactions, contactRdapEntityPath(contact.role, at), true));
+    for (const contact of view.contacts) entities.push(this.contactEntity(contact, redactions, contactRdapEntityPath(contact.role, at), true, this.emailForm(domain.name, contact.role)));
     out.entities = entities;
     if (domain.reseller) out.remarks = [{ title: 'Reseller', description: [domain.reseller] }];
     out.links = links;
     out.port43 = this.options.port43;
     return out;
+  }
+
+  /** Registrar mode: the web form a public answer gives in place of a contact's e-mail address. */
+  private emailForm(domain: string, role: ContactRole): string | undefined {
+    return this.options.registrar && contactFormUrl(this.options.registrar.contactFormUrl, domain, role);
   }
 
   private domainNameservers(record: DomainRecord, domainUrl: string): JsonObject[] {
@@ -392,7 +431,7 @@ export class RdapRenderer {
    * field table's method says (emptyValue: present and empty; removal: absent) and listed in
    * `redacted`, a field missing from the view is left out.
    */
-  private contactEntity(contact: ContactView, redactions: Redactions, entityPath: string, withRole: boolean): JsonObject {
+  private contactEntity(contact: ContactView, redactions: Redactions, entityPath: string, withRole: boolean, emailForm?: string): JsonObject {
     const values = contact.values;
     const get = (id: ContactFieldId): FieldValue => values.get(id);
     const redacted = (id: ContactFieldId) => values.has(id) && values.get(id) === REDACTED;
@@ -436,7 +475,11 @@ export class RdapRenderer {
     note('faxExt');
     const email = text('email');
     if (email !== undefined) card.push(['email', {}, 'text', email]);
-    note('email');
+    if (emailForm && redacted('email')) {
+      // The registrar's contact form stands for the withheld address (profile 2024 §2.7.4.9: a contact-uri, never beside an email).
+      card.push(['contact-uri', {}, 'uri', emailForm]);
+      redactions.replace(contact.role, 'email', entityPath, `${entityPath}.vcardArray[1][?(@[0]=='contact-uri')]`);
+    } else note('email');
 
     if (withRole) out.roles = [roleWord(contact.role)];
     out.vcardArray = vcard(card);
@@ -445,6 +488,11 @@ export class RdapRenderer {
     }
     return out;
   }
+}
+
+/** The RDAP counterpart of Registrar Registration Expiration Date (profile 2024, tool check -65500). */
+function registrarExpirationEvent(domain: DomainRecord['domain']): JsonObject {
+  return { eventAction: 'registrar expiration', eventDate: rdapDate(registrarExpiry(domain)) };
 }
 
 /** The description lines of an error answer. */

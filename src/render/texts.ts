@@ -25,6 +25,20 @@ export const RDAP_COMPLAINT_NOTICE = {
   href: RDAP_COMPLAINT_FORM_URL,
 };
 
+// --- registrar mode (docs/registrar.md) --------------------------------------------------------
+/** The registrar layout's value for a Registry ... ID the registry does not give (a thin registry). */
+export const NOT_AVAILABLE_FROM_REGISTRY = 'Not Available From Registry';
+
+/** The contact form for a withheld e-mail address, `{domain}` and `{role}` filled in (URL-encoded). */
+export function contactFormUrl(template: string, domain: string, role: string): string {
+  return template.replace(/\{domain\}/g, encodeURIComponent(domain)).replace(/\{role\}/g, encodeURIComponent(role));
+}
+
+/** Why a registrar's directory refers a name to its registry. */
+export function referralText(name: string, registrar: string): string[] {
+  return [`${registrar} does not sponsor ${name}.`, "Its registry's WHOIS and RDAP services answer for it:"];
+}
+
 // --- help ------------------------------------------------------------------------------------
 export const WHOIS_HELP = [
   'Queries (one per connection, keywords are case-insensitive):',

@@ -1,16 +1,18 @@
 // Port-43 WHOIS text in the layout of the ICANN registry agreement, Specification 4 (digest:
-// ../shared/spec/whois-text.md). Each answer's emitter reads like the spec's layout, line by line.
-// The renderer decides nothing about privacy: it prints what the view holds, and for a redacted
-// field the field table's redaction text.
+// ../shared/spec/whois-text.md), or in registrar mode the 2013 RAA layout (docs/registrar-rdds.md
+// §2). Each answer's emitter reads like the spec's layout, line by line. The renderer decides
+// nothing about privacy: it prints what the view holds, and for a redacted field the field
+// table's redaction text (a registrar prints its contact form for a withheld e-mail address).
 import type { Config } from '../config.js';
+import type { Referral } from '../model/records.js';
 import { statusUrl } from '../model/statuses.js';
-import { isSigned, nameserverNames, type Host, type Registrar, type RegistrarPerson } from '../model/types.js';
+import { isSigned, nameserverNames, type Domain, type Host, type Registrar, type RegistrarPerson } from '../model/types.js';
 import { CONTACT_FIELDS, contactWhoisKey } from '../policy/fields.js';
 import { REDACTED, type ContactView, type DomainView, type HostView, type RegistrarView } from '../policy/view.js';
 import { queriedText } from '../query/query.js';
 import type { Resolution } from '../resolution.js';
 import { keyWithTranslations, type Language } from './labels.js';
-import { forbiddenText, gatewayQuotaText, WHOIS_COMPLAINT_FORM_URL, WHOIS_HELP, WHOIS_STATUS_CODES_LINE } from './texts.js';
+import { contactFormUrl, forbiddenText, gatewayQuotaText, NOT_AVAILABLE_FROM_REGISTRY, referralText, WHOIS_COMPLAINT_FORM_URL, WHOIS_HELP, WHOIS_STATUS_CODES_LINE } from './texts.js';
 
 // Control characters and bidi overrides are stripped from every value, so that data can never
 // forge a line of the answer or reorder what a reader sees.
@@ -62,10 +64,33 @@ class Emitter {
 export interface WhoisOptions {
   languages: readonly Language[];
   termsOfUse: string;
+  /** Set in registrar mode: domain answers in the 2013 RAA layout. */
+  registrar?: RegistrarLayout;
+}
+
+/** What the registrar layout needs besides the view (docs/registrar.md). */
+export interface RegistrarLayout {
+  /** The registrar's name, for referrals ("not sponsored by ..."). */
+  name: string;
+  /** False when the registry is thin: the three Registry ... ID lines say Not Available From Registry. */
+  registryIds: boolean;
+  /** The web form that stands for a withheld e-mail address, with {domain} and {role}. */
+  contactFormUrl: string;
 }
 
 export function whoisOptions(config: Config): WhoisOptions {
-  return { languages: config.whois.translations as Language[], termsOfUse: config.registry.terms_of_use };
+  return { languages: config.whois.translations as Language[], termsOfUse: config.registry.terms_of_use, registrar: registrarLayout(config) };
+}
+
+export function registrarLayout(config: Config): RegistrarLayout | undefined {
+  const r = config.registry;
+  if (r.mode !== 'registrar') return undefined;
+  return { name: r.name, registryIds: !r.thin, contactFormUrl: r.contact_form_url ?? '' };
+}
+
+/** The registrar's own expiry of a registration: its own date where the data gives one, else the registry's. */
+export function registrarExpiry(domain: Domain): string {
+  return domain.registrarExpires ?? domain.expires;
 }
 
 export class WhoisRenderer {
@@ -97,10 +122,12 @@ export class WhoisRenderer {
       case 'error':
         return out.comment(`Error: ${res.error ?? 'internal error'}`).text();
       case 'not-found':
-        out.field('The queried object does not exist', res.query ? queriedText(res.query) : '');
+        if (res.referral && this.options.registrar) this.referral(out, res.referral, this.options.registrar);
+        else out.field('The queried object does not exist', res.query ? queriedText(res.query) : '');
         break;
       case 'answered':
         if (!res.view) WHOIS_HELP.forEach((l) => out.comment(l));
+        else if (res.view.kind === 'domain' && this.options.registrar) this.registrarDomain(out, res.view, this.options.registrar);
         else if (res.view.kind === 'domain') this.domain(out, res.view);
         else if (res.view.kind === 'host') this.hosts(out, res.view);
         else if (res.view.kind === 'registrar') this.registrar(out, res.view);
@@ -134,12 +161,53 @@ export class WhoisRenderer {
       .field('URL of the ICANN Whois Inaccuracy Complaint Form', WHOIS_COMPLAINT_FORM_URL);
   }
 
-  private contact(out: Emitter, contact: ContactView): void {
+  /**
+   * A registrar's domain answer (2013 RAA RDDS Specification §1.4.2, with the 2015 Advisory's
+   * status links and complaint-form line): the registrar's own expiry date in place of the
+   * registry's, and the Registrant, Admin and Tech blocks only (the layout has no Billing block).
+   */
+  private registrarDomain(out: Emitter, view: DomainView, layout: RegistrarLayout): void {
+    const { domain, registrar, hosts } = view.record;
+    out.field('Domain Name', domain.name.toUpperCase());
+    if (domain.unicodeName) out.field('Internationalized Domain Name', domain.unicodeName);
+    out
+      .field('Registry Domain ID', domain.roid)
+      .field('Registrar WHOIS Server', registrar.whoisServer)
+      .field('Registrar URL', registrar.url)
+      .optional('Updated Date', whoisDate(domain.updated))
+      .field('Creation Date', whoisDate(domain.created))
+      .field('Registrar Registration Expiration Date', whoisDate(registrarExpiry(domain)))
+      .field('Registrar', registrar.name)
+      .field('Registrar IANA ID', registrar.ianaId)
+      .field('Registrar Abuse Contact Email', registrar.abuseEmail)
+      .field('Registrar Abuse Contact Phone', registrar.abusePhone);
+    out.optional('Reseller', domain.reseller);
+    out.fields('Domain Status', domain.statuses.map((s) => `${s} ${statusUrl(s)}`));
+    for (const contact of view.contacts) {
+      if (contact.role === 'billing') continue;
+      this.contact(out, contact, { registryId: layout.registryIds ? undefined : NOT_AVAILABLE_FROM_REGISTRY, emailRedacted: contactFormUrl(layout.contactFormUrl, domain.name, contact.role) });
+    }
+    out
+      .fields('Name Server', hosts.length ? hosts.map((h) => h.name.toUpperCase()) : domain.nameservers.map((n) => n.toUpperCase()))
+      .field('DNSSEC', domain.ds.length > 0 ? 'signedDelegation' : 'unsigned')
+      .field('URL of the ICANN Whois Inaccuracy Complaint Form', WHOIS_COMPLAINT_FORM_URL);
+  }
+
+  /** A name this registrar does not sponsor: where its registry answers for it (docs/registrar.md). */
+  private referral(out: Emitter, referral: Referral, layout: RegistrarLayout): void {
+    for (const line of referralText(referral.name, layout.name)) out.comment(line);
+    out.field('Registry WHOIS Server', referral.whoisServer).field('Registry RDAP URL', referral.rdapUrl);
+  }
+
+  /** `registrar`: the registrar layout's texts for the registry ID and a withheld e-mail address. */
+  private contact(out: Emitter, contact: ContactView, registrar?: { registryId?: string; emailRedacted: string }): void {
     for (const field of CONTACT_FIELDS) {
       if (!contact.values.has(field.id)) continue;
       const key = contactWhoisKey(contact.role, field);
       const value = contact.values.get(field.id);
-      if (value === REDACTED) out.field(key, field.whoisRedacted);
+      if (field.id === 'id' && registrar?.registryId) out.field(key, registrar.registryId);
+      else if (value === REDACTED && field.id === 'email' && registrar) out.field(key, registrar.emailRedacted);
+      else if (value === REDACTED) out.field(key, field.whoisRedacted);
       else if (Array.isArray(value)) out.fields(key, value);
       else if (field.optional) out.optional(key, value);
       else out.field(key, value);

@@ -98,6 +98,7 @@ export class RdapDoor implements HttpRoute {
     };
     if (extra) Object.assign(headers, extra);
     if (answer.retryAfter !== undefined) headers['retry-after'] = answer.retryAfter;
+    if (answer.location !== undefined) headers.location = answer.location;
     res.writeHead(answer.status, headers);
     res.end(req.method === 'HEAD' ? undefined : answer.body);
   }

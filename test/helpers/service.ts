@@ -14,12 +14,13 @@ export interface TestService extends Service {
   stop(): Promise<void>;
 }
 
-export async function startTestService(settings: Overrides = {}, objects: RegistryObject[] = standardObjects(), parts: ServiceParts = {}): Promise<TestService> {
+/** `configFile`: a configuration file under the settings (the test's ports and paths still win). */
+export async function startTestService(settings: Overrides = {}, objects: RegistryObject[] = standardObjects(), parts: ServiceParts = {}, configFile?: string): Promise<TestService> {
   const dir = mkdtempSync(join(tmpdir(), 'rdds-test-'));
   const db = join(dir, 'rdds.sqlite');
   const store = SqliteStore.open(db);
   await seed(store, objects);
-  const config = loadConfig(undefined, {
+  const config = loadConfig(configFile, {
     db,
     'whois.host': '127.0.0.1',
     'whois.port': '0',

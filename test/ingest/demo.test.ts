@@ -89,7 +89,7 @@ describe('demoObjects', () => {
     assert.equal(reg.url, 'https://www.registrar.example');
     assert.equal(reg.rdapBaseUrl, 'https://rdap.registrar.example/rdap/');
     assert.equal(reg.abuseEmail, 'abuse@registrar.example');
-    assert.equal(reg.abusePhone, '+1.5555551234');
+    assert.equal(reg.abusePhone, '+1.3105551234');
     assert.deepEqual(reg.postal, { street: ['1234 Admiralty Way'], city: 'Marina del Rey', sp: 'CA', pc: '90292', cc: 'US' });
     assert.ok(reg.admin && reg.tech);
     assert.ok(ofType(objs, 'registrar').length >= 10);

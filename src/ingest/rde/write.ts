@@ -11,7 +11,7 @@
 //   contact:   privacyProxy (the customer behind a privacy service is not registry data), disclose
 //              members that are false (the deposit lists what may be disclosed, flag="1")
 //   host:      unicodeName (the deposit names hosts by A-label only)
-//   domain:    reseller
+//   domain:    reseller, registrarExpires (a registrar's own date, not registry data)
 // Statuses: RFC 3915 grace-period statuses go to <rdeDomain:rgpStatus>; a domain whose statuses
 // are all grace periods gets <rdeDomain:status s="ok"/> beside them, as the schema needs one status.
 // Contacts carry no statuses in rdds: they are written as "ok".
@@ -108,7 +108,7 @@ export function withoutUncarried(obj: RegistryObject): RegistryObject {
       return rest;
     }
     case 'domain': {
-      const { reseller: _r, ...rest } = obj;
+      const { reseller: _r, registrarExpires: _e, ...rest } = obj;
       return rest;
     }
   }
