@@ -1,5 +1,5 @@
 // SQLite schema, as numbered migrations applied in order (PRAGMA user_version counts them).
-import { SQLITE_SEARCH_MIGRATION } from './search.js';
+import { SQLITE_REVERSE_SEARCH_MIGRATION, SQLITE_SEARCH_MIGRATION } from './search.js';
 
 export const SQLITE_MIGRATIONS: string[] = [
   `
@@ -40,6 +40,8 @@ export const SQLITE_MIGRATIONS: string[] = [
   // (store.ts registrarNameKey: a name that would then collide with another keeps its old key).
   `CREATE TABLE gateways (name TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID;
   UPDATE OR IGNORE registrars SET name_key = rtrim(name_key, '.') WHERE name_key LIKE '%.';`,
+  // RDAP reverse search (RFC 9536, src/store/sqlite/search.ts): contact roles per domain, contact e-mail addresses.
+  SQLITE_REVERSE_SEARCH_MIGRATION,
 ];
 
 /**
