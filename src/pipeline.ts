@@ -2,9 +2,11 @@
 //   identity -> admission -> parse -> authorization -> cache -> lookup -> view -> render -> log.
 // A door supplies only its grammar and its renderer; policy, lookups, redaction, caching and
 // logging happen here, the same way for all of them.
+import { AnswerCache, ANY, ANY_HOST, ANY_REGISTRAR, objectKey } from './answer-cache.js';
 import type { Config } from './config.js';
 import { lookup } from './lookup/lookups.js';
 import type { DataVersion } from './model/records.js';
+import { CONTACT_ROLES } from './model/types.js';
 import type { GatewayBadReason, QueryLog } from './observe/query-record.js';
 import type { Admission, Authorization, ClientIdentity, Policy, Remote } from './policy/policy.js';
 import { queryKey, type Parsed, type QueryKind } from './query/query.js';
@@ -28,6 +30,11 @@ export interface DoorRequest<C, T> {
   proof?: string;
   /** `request` is what parse() read; undefined for a query refused before it was read. */
   render: (res: Resolution, request: C | undefined) => T;
+  /**
+   * A rendered answer with the data's time set anew (src/render/restamp.ts): a cached answer whose
+   * objects did not change is kept across a data change. Without it such an answer is looked up again.
+   */
+  restamp?: (answer: T, updatedAt: string) => T;
   /** Size of a rendered answer in bytes, for the query log. */
   size: (answer: T) => number;
 }
@@ -47,6 +54,8 @@ interface Answer {
   kind: QueryKind | 'unknown';
   /** The normalised query (queryKey): the query log's text. */
   key: string;
+  /** The data's time the answer shows (DataVersion.updatedAt). */
+  stamp: string;
   objects: number;
   personal: number;
   reason?: string;
@@ -57,13 +66,15 @@ interface Answer {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const INTERNAL_ERROR = 'internal error; please try again later';
+/** Changed objects taken one by one at a data change; more and the whole cache goes (cheaper then). */
+const CHANGES_AT_ONCE = 100_000;
 const UNAVAILABLE = 'the registration data is temporarily unavailable; please try again later';
 
 export class Pipeline {
   private data: DataVersion = { serial: -1, updatedAt: new Date(0).toISOString() };
-  // Rendered public answers by format and input; a public answer is the same for every client
-  // until the data changes, and then the whole cache is dropped. Insertion-ordered Map = FIFO bound.
-  private readonly cache = new Map<string, Answer>();
+  // Rendered public answers by format and input: a public answer is the same for every client
+  // until an object it shows changes (answer-cache.ts).
+  private readonly cache: AnswerCache<Answer>;
   private poller?: NodeJS.Timeout;
   /** Called after every data change is seen (metrics, logs). */
   onDataChange?: (data: DataVersion) => void;
@@ -76,7 +87,9 @@ export class Pipeline {
     readonly log: QueryLog,
     readonly config: Config,
     private readonly options: PipelineOptions = { cacheEntries: 10000, dataPollMs: 1000 },
-  ) {}
+  ) {
+    this.cache = new AnswerCache(options.cacheEntries);
+  }
 
   async start(): Promise<void> {
     await this.refreshData();
@@ -95,8 +108,10 @@ export class Pipeline {
   async refreshData(): Promise<void> {
     const data = await this.store.dataVersion();
     if (data.serial !== this.data.serial || data.updatedAt !== this.data.updatedAt) {
+      // Only the answers that show a changed object go; unknown changes (a gap, a serial gone back) drop them all.
+      const changes = data.serial > this.data.serial && this.data.serial >= 0 ? await this.store.changesSince(this.data.serial, CHANGES_AT_ONCE) : data.serial === this.data.serial ? [] : undefined;
+      this.cache.changed(changes);
       this.data = data;
-      this.cache.clear();
       this.onDataChange?.(data);
     }
   }
@@ -132,7 +147,7 @@ export class Pipeline {
   /** Parse (or the request the cached answer was parsed from), then authorization. */
   private admitted<C, T>(req: DoorRequest<C, T>, client: ClientIdentity, admission: Admission, started: number): T | Promise<T> {
     if (!admission.admitted) return this.finish(req, client, { outcome: 'refused', refusal: admission }, undefined, started);
-    const cached = client.tier === 'public' && !admission.delayMs ? this.cache.get(cacheKey(req)) : undefined;
+    const cached = client.tier === 'public' && !admission.delayMs ? this.fresh(req) : undefined;
     let parsed: Parsed<C>;
     let authorization: Authorization | Promise<Authorization>;
     try {
@@ -167,12 +182,9 @@ export class Pipeline {
       return this.failed(req, client, parsed, err, started);
     }
     const rendered = this.rendered(req, res, parsed);
-    // Not when the data changed during the lookup: the cache was dropped, and this answer may be of the old data.
+    // Not when the data changed during the lookup: this answer may be of the old data.
     const cacheable = client.tier === 'public' && this.options.cacheEntries > 0 && data === this.data;
-    if (cacheable && (res.outcome === 'answered' || res.outcome === 'not-found')) {
-      if (this.cache.size >= this.options.cacheEntries) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(cacheKey(req), rendered);
-    }
+    if (cacheable && (res.outcome === 'answered' || res.outcome === 'not-found')) this.cache.set(cacheKey(req), rendered, shownObjects(res));
     return this.record(req, client, rendered, started) as T;
   }
 
@@ -193,8 +205,20 @@ export class Pipeline {
     return this.record(req, client, this.rendered(req, res, parsed), started) as T;
   }
 
+  /** A cached answer still right for the data: its objects unchanged, the data's time in it brought up to date. */
+  private fresh<C, T>(req: DoorRequest<C, T>): Answer | undefined {
+    const key = cacheKey(req);
+    const hit = this.cache.get(key);
+    if (!hit || hit.stamp === this.data.updatedAt) return hit;
+    if (!req.restamp) return undefined;
+    const restamped = { ...hit, answer: req.restamp(hit.answer as T, this.data.updatedAt), stamp: this.data.updatedAt };
+    this.cache.update(key, restamped);
+    return restamped;
+  }
+
   private rendered<C, T>(req: DoorRequest<C, T>, res: Resolution, parsed: Parsed<C> | undefined): Answer {
     return {
+      stamp: res.data.updatedAt,
       fault: gatewayFault(res, parsed),
       answer: req.render(res, parsed?.context),
       parsed,
@@ -228,6 +252,45 @@ export class Pipeline {
       bytes: req.size(a.answer as T),
     });
     return a.answer;
+  }
+}
+
+/** The objects an answer shows, as answer-cache.ts keys them: what a change to must drop the answer. */
+function shownObjects(res: Resolution): string[] {
+  const view = res.view;
+  if (view?.kind === 'domain') {
+    const { domain, registrar } = view.record;
+    return [
+      objectKey('domain', domain.name),
+      objectKey('registrar', String(registrar.ianaId)),
+      ...CONTACT_ROLES.flatMap((role) => (domain[role] ? [objectKey('contact', domain[role]!)] : [])),
+      // Every name server the domain names, found or not (a host added later changes the answer).
+      ...domain.nameservers.map((n) => objectKey('host', n)),
+    ];
+  }
+  if (view?.kind === 'host') return view.hosts.flatMap(({ host, registrar }) => [objectKey('host', host.name), objectKey('registrar', String(registrar.ianaId))]).concat(res.query?.kind === 'nameserver-ip' ? [ANY_HOST] : []);
+  if (view?.kind === 'registrar') return [objectKey('registrar', String(view.registrar.ianaId)), ...(res.query?.kind === 'registrar-name' ? [ANY_REGISTRAR] : [])];
+  if (view?.kind === 'contact') return [objectKey('contact', view.contact.handle)];
+  const q = res.query;
+  switch (q?.kind) {
+    // Not found: what the name would be if it came.
+    case 'domain':
+      return [objectKey('domain', q.name)];
+    case 'nameserver':
+      return [objectKey('host', q.name)];
+    case 'nameserver-ip':
+      return [ANY_HOST];
+    case 'registrar-id':
+      return [objectKey('registrar', String(q.ianaId))];
+    case 'registrar-name':
+      return [ANY_REGISTRAR];
+    case 'contact':
+      return [objectKey('contact', q.handle)];
+    case 'help':
+      return [];
+    default:
+      // Searches: any change may change them.
+      return [ANY];
   }
 }
 

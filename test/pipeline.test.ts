@@ -17,7 +17,7 @@ import { MemoryState } from '../src/policy/state.js';
 import { parseWith } from '../src/query/query.js';
 import { parseWhoisLine } from '../src/query/whois-line.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { domain, seed, standardObjects } from './store/fixtures.js';
+import { domain, registrar, seed, standardObjects } from './store/fixtures.js';
 
 const AUTHORIZED = '192.0.2.10';
 const PUBLIC = '198.51.100.7';
@@ -56,6 +56,8 @@ async function setup(policyOf: (config: ReturnType<typeof loadConfig>) => Constr
       return parseWith(undefined, () => parseWhoisLine(line, config.registry.tlds));
     },
     render: (res) => res,
+    // As the doors do (src/render/restamp.ts): the same answer with the data's new time.
+    restamp: (res, updatedAt) => ({ ...res, data: { ...res.data, updatedAt } }),
     size: () => 1,
   });
   return {
@@ -158,6 +160,37 @@ test('a data change drops the cache', async () => {
     await t.pipeline.refreshData();
     assert.equal((await t.pipeline.handle(t.request(PUBLIC, 'new.example'))).outcome, 'answered');
     assert.equal(t.parses(), 2);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a data change drops only the answers that show a changed object, and restamps the rest', async () => {
+  const t = await setup();
+  try {
+    const nic = await t.pipeline.handle(t.request(PUBLIC, 'nic.example'));
+    const idn = await t.pipeline.handle(t.request(PUBLIC, 'xn--eckwd4c7c.example'));
+    assert.equal((await t.pipeline.handle(t.request(PUBLIC, 'd042.example'))).outcome, 'not-found');
+    assert.equal(t.parses(), 3);
+
+    // An import of 100 domains that none of these answers shows (one of them the name asked for above).
+    const before = t.pipeline.dataVersion;
+    await seed(t.store, Array.from({ length: 100 }, (_, i) => domain(`d${String(i).padStart(3, '0')}.example`)));
+    await t.pipeline.refreshData();
+    assert.ok(t.pipeline.dataVersion.serial > before.serial);
+    const again = await t.pipeline.handle(t.request(PUBLIC, 'nic.example'));
+    assert.equal(t.parses(), 3, 'nic.example: still the cached answer');
+    assert.deepEqual(again.view, nic.view);
+    assert.equal(again.data.updatedAt, t.pipeline.dataVersion.updatedAt, 'with the new data time');
+    assert.equal((await t.pipeline.handle(t.request(PUBLIC, 'd042.example'))).outcome, 'answered', 'the cached not-found went: the name came');
+    assert.equal(t.parses(), 4);
+
+    // A change to the registrar every answer shows drops them all.
+    await seed(t.store, [registrar({ name: 'Renamed Registrar, Inc.' })]);
+    await t.pipeline.refreshData();
+    assert.equal((await t.pipeline.handle(t.request(PUBLIC, 'nic.example'))).view?.kind === 'domain' && t.parses(), 5, 'looked up again');
+    assert.notDeepEqual((await t.pipeline.handle(t.request(PUBLIC, 'xn--eckwd4c7c.example'))).view, idn.view);
+    assert.equal(t.parses(), 6);
   } finally {
     await t.close();
   }

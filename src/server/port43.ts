@@ -10,6 +10,7 @@ import type { ConnectionGuard } from '../policy/policy.js';
 import { parseWith } from '../query/query.js';
 import { gatewayFields, parseGatewayLine } from '../query/gateway-line.js';
 import { parseWhoisBytes } from '../query/whois-line.js';
+import { restampWhois } from '../render/restamp.js';
 import { PORT43 } from '../render/texts.js';
 import type { WhoisRenderer } from '../render/whois.js';
 import { readPreamble } from './proxy-protocol.js';
@@ -239,6 +240,7 @@ export class Port43Server {
         parse: () => parseWith(undefined, () => (door === 'gateway' ? parseGatewayLine(query, tlds, address) : parseWhoisBytes(query, tlds))),
         // Encoded once here, so a cached answer is written without re-encoding it.
         render: (res) => Buffer.from(this.renderer.render(res), 'utf8'),
+        restamp: restampWhois,
         size: (answer) => answer.length,
       });
     } catch {

@@ -9,6 +9,7 @@ import type { Pipeline } from '../pipeline.js';
 import type { Remote } from '../policy/policy.js';
 import { parseRdapRequest, type RdapRequest } from '../query/rdap-request.js';
 import { RDAP_MEDIA_TYPE, type RdapAnswer, type RdapRenderer } from '../render/rdap.js';
+import { restampRdap } from '../render/restamp.js';
 import { HTTP_TEXTS } from '../render/texts.js';
 import type { HttpRoute } from './http.js';
 import { httpClientAddress } from './proxy-protocol.js';
@@ -81,6 +82,7 @@ export class RdapDoor implements HttpRoute {
       // A request refused before it was read still names itself in the answer's links, as sent.
       render: (resolution, request) => this.renderer.render(resolution, request ?? { relative: rawQuery ? `${relative}?${rawQuery}` : relative }),
       size: (a) => a.body.length,
+      restamp: (a, updatedAt) => ({ ...a, body: restampRdap(a.body, updatedAt) }),
     });
     if (answer instanceof Promise) return answer.then((a) => this.send(req, res, a));
     this.send(req, res, answer);

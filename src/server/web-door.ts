@@ -13,6 +13,7 @@ import { parseWith } from '../query/query.js';
 import { webLookupQuery } from '../query/web-lookup.js';
 import { pageOffset, webSearchQuery, type WebSearchLimits } from '../query/web-search.js';
 import { HtmlRenderer, htmlOptions, type PageContext } from '../render/html.js';
+import { restampHtml, restampWhois } from '../render/restamp.js';
 import { HTTP_TEXTS } from '../render/texts.js';
 import { htmlAnswer, searchJson, textAnswer, type WebAnswer } from '../render/web-formats.js';
 import type { WhoisRenderer } from '../render/whois.js';
@@ -137,6 +138,7 @@ export class WebDoor implements HttpRoute {
         if (text) return textAnswer(res, this.whois.render(res));
         return htmlAnswer(this.html.lookup(res, { ...ctx, whoisText: res.outcome === 'answered' ? this.whois.render(res) : undefined }));
       },
+      restamp: (a, updatedAt) => ({ ...a, body: text ? restampWhois(a.body, updatedAt) : restampHtml(a.body, updatedAt) }),
       size: (a) => Buffer.byteLength(a.body),
     });
   }
