@@ -1,7 +1,7 @@
 // What the pipeline decided about one query: the result every renderer turns into its door's
 // answer. Renderers read this and nothing else of the pipeline.
 import type { DataVersion } from './model/records.js';
-import type { Admission, Authorization, ClientIdentity } from './policy/policy.js';
+import type { Admission, Authorization, ClientIdentity, ClientLimits } from './policy/policy.js';
 import type { ResultsView, SearchView, View } from './policy/view.js';
 import type { Query } from './query/query.js';
 
@@ -31,5 +31,7 @@ export interface Resolution {
   unsupported?: boolean;
   /** Tells the client its access was reduced (quota or budget spent). */
   notice?: string;
+  /** help: the limits in force for this client. */
+  limits?: ClientLimits;
   data: DataVersion;
 }

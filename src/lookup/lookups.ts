@@ -1,5 +1,6 @@
 // One lookup per query kind, behind one table: what the Store is asked for each kind of query, and
 // how the answer is viewed (redaction through viewed(), for the kinds that show contacts).
+import type { ClientLimits } from '../policy/policy.js';
 import type { Query, QueryKind } from '../query/query.js';
 import { viewContact, viewDomain, viewHosts, viewRegistrar, viewSearch, type ResultsView, type SearchView, type View } from '../policy/view.js';
 import { rdapSearch } from './rdap-search.js';
@@ -13,6 +14,8 @@ export interface Found {
   results?: ResultsView;
   /** Tells the client its access was reduced (quota or budget spent). */
   notice?: string;
+  /** help: the limits in force for this client. */
+  limits?: ClientLimits;
 }
 
 type Lookup<K extends QueryKind> = (query: Extract<Query, { kind: K }>, ctx: LookupContext) => Promise<Found>;
@@ -56,11 +59,11 @@ const LOOKUPS: { [K in QueryKind]: Lookup<K> } = {
   },
   // RDAP search: each result viewed like its lookup, under this client's access.
   async 'rdap-search'(q, ctx) {
-    const { view: results, notice } = await viewed(ctx, (access) => rdapSearch(ctx.store, q.search, q.limit, access, { adminBlock: ctx.adminBlock }));
+    const { view: results, notice } = await viewed(ctx, (access) => rdapSearch(ctx.store, q.search, { size: q.limit, paging: q.paging }, access, { adminBlock: ctx.adminBlock }));
     return { outcome: results.items.length > 0 ? 'answered' : 'not-found', results, notice };
   },
-  async help() {
-    return { outcome: 'answered' };
+  async help(_q, ctx) {
+    return { outcome: 'answered', limits: await ctx.policy.limitsFor?.(ctx.client) };
   },
 };
 

@@ -299,7 +299,7 @@ function term(t: TermOf, params: Params): string {
     }
     case 'registrar':
       if (/^\d{1,10}$/.test(pattern)) return `SELECT name FROM domains WHERE registrar_id = ${params.add(Number(pattern))}`;
-      return `SELECT d.name FROM registrars r JOIN domains d ON d.registrar_id = r.iana_id WHERE r.name_key LIKE ${params.add(likePattern(registrarNameKey(pattern), true).like)}`;
+      return `SELECT d.name FROM registrars r JOIN domains d ON d.registrar_id = r.iana_id WHERE r.name_key LIKE ${params.add(likePattern(registrarNameKey(pattern), !t.whole).like)}`;
     case 'ns':
       return hostNameTerm(pattern.toLowerCase(), 'domain', params);
     case 'nsip':

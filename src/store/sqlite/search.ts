@@ -424,7 +424,7 @@ function term(t: TermOf): Sql {
       if (/^\d{1,10}$/.test(pattern)) return { sql: 'SELECT name FROM domains WHERE registrar_id = ?', params: [Number(pattern)] };
       return {
         sql: "SELECT d.name FROM registrars r CROSS JOIN domains d ON d.registrar_id = r.iana_id WHERE r.name_key LIKE ? ESCAPE '\\'",
-        params: [likePattern(registrarNameKey(pattern), true).like],
+        params: [likePattern(registrarNameKey(pattern), !t.whole).like],
       };
     case 'ns':
       return hostNameTerm(pattern.toLowerCase(), 'domain');
@@ -507,7 +507,7 @@ function termTest(t: TermOf): Sql {
     case 'registrar': {
       const registrar = /^\d{1,10}$/.test(pattern)
         ? { sql: 'd.registrar_id = ?', params: [Number(pattern)] }
-        : { sql: "d.registrar_id IN (SELECT iana_id FROM registrars WHERE name_key LIKE ? ESCAPE '\\')", params: [likePattern(registrarNameKey(pattern), true).like] };
+        : { sql: "d.registrar_id IN (SELECT iana_id FROM registrars WHERE name_key LIKE ? ESCAPE '\\')", params: [likePattern(registrarNameKey(pattern), !t.whole).like] };
       return { sql: `EXISTS (SELECT 1 FROM domains d WHERE d.name = x.name AND ${registrar.sql})`, params: registrar.params };
     }
     case 'ns': {
