@@ -176,6 +176,7 @@ export class RdapRenderer {
       body = this.object(view, ctx.requestUrl, res, redactions, '$', true, ctx);
       if (view.kind === 'domain') notices.push(...this.domainNotices(ctx.requestUrl));
     }
+    if (ctx.jscontact && jscontactEverywhere(body)) ctx.extensions.add('jscontact');
     const conformance: string[] = [...RDAP_CONFORMANCE];
     if (redactions.entries.length > 0) conformance.splice(1, 0, 'redacted');
     conformance.push(...ctx.extensions);
@@ -553,6 +554,50 @@ function jscontactCard(values: ContactValues, text: ContactText): JsonObject {
   return card;
 }
 
+/**
+ * The jCards an answer still holds (the registrar's and its abuse contact's: public data, nothing
+ * redacted) as JSContact cards too, for a client that asked for JSContact: one representation in
+ * the whole answer.
+ */
+function jscontactEverywhere(node: Json): boolean {
+  if (Array.isArray(node)) return node.map(jscontactEverywhere).some(Boolean);
+  if (!node || typeof node !== 'object') return false;
+  let converted = false;
+  if (Array.isArray(node.vcardArray)) {
+    node.jscontact_card = jcardToJscontact(node.vcardArray[1] as Json[]);
+    delete node.vcardArray;
+    converted = true;
+  }
+  for (const value of Object.values(node)) converted = jscontactEverywhere(value) || converted;
+  return converted || 'jscontact_card' in node;
+}
+
+/** A jCard's entries as a JSContact card (RFC 9555 mapping), empty parts left out. */
+function jcardToJscontact(entries: Json[]): JsonObject {
+  const card: JsonObject = { '@type': 'Card', version: '1.0' };
+  const phones: JsonObject = {};
+  for (const entry of entries as VcardEntry[]) {
+    const [name, params, , value] = entry;
+    if (name === 'fn') card.name = { full: value as string };
+    else if (name === 'org') card.organizations = { org: { name: value as string } };
+    else if (name === 'email') card.emails = { email: { address: value as string } };
+    else if (name === 'tel') {
+      const type = params.type === 'fax' ? 'fax' : 'voice';
+      phones[type] = { features: { [type]: true }, number: value as string };
+    } else if (name === 'adr') {
+      const [, , street, city, sp, pc] = value as Json[];
+      const components: JsonObject[] = [];
+      for (const line of [street].flat()) if (line) components.push({ kind: 'name', value: line as string });
+      for (const [kind, part] of [['locality', city], ['region', sp], ['postcode', pc]] as const) if (part) components.push({ kind, value: part as string });
+      const addr: JsonObject = { components };
+      if (typeof params.cc === 'string') addr.countryCode = params.cc;
+      card.addresses = { addr };
+    }
+  }
+  if (Object.keys(phones).length > 0) card.phones = phones;
+  return card;
+}
+
 /** The RFC 9537 path of a contact field inside a JSContact card (the jCard paths are the field table's, fields.ts). */
 function jscontactPath(field: ContactField, entityPath: string): string {
   const card = `${entityPath}.jscontact_card`;
@@ -592,7 +637,8 @@ function errorDescription(res: Resolution): readonly string[] {
     case 'forbidden':
       return [forbiddenText(res.forbidden!)];
     case 'not-found':
-      return ['The queried object does not exist.'];
+      // A search past the personal-data budget finds registrars only: the notice says why.
+      return res.notice ? ['The queried object does not exist.', res.notice] : ['The queried object does not exist.'];
     default:
       return [res.error ?? 'malformed query'];
   }

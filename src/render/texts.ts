@@ -67,7 +67,7 @@ export function limitsNoticeLines(limits: ClientLimits, pageSize = limits.search
   const lines = [
     limits.rate ? `Queries: ${limits.rate.perMinute} a minute per IPv4 address or IPv6 /${limits.rate.ipv6Prefix} network; past that, 429 with Retry-After.` : 'Queries: no per-minute limit for your access.',
     limits.search
-      ? `Searches: ${pageSize} results a page; follow the paging_metadata "next" link for the next page.`
+      ? `Searches: ${pageSize} result${pageSize === 1 ? '' : 's'} a page; follow the paging_metadata "next" link for the next page.`
       : 'Searches and reverse searches: not open to your access (403).',
   ];
   if (limits.personalRecordsPerDay !== undefined) lines.push(`Personal data: ${limits.personalRecordsPerDay} unredacted contact records a day (UTC); past that, answers show the public view.`);
