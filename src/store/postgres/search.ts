@@ -66,7 +66,7 @@ export const POSTGRES_REVERSE_SEARCH_MIGRATION = `
     FROM (SELECT name, data::jsonb AS j FROM domains) x WHERE x.name = dc.domain;
   ALTER TABLE contact_search ADD COLUMN email text;
   UPDATE contact_search s SET email = c.data::jsonb->>'email' FROM contacts c WHERE c.handle = s.handle;
-  CREATE INDEX contact_search_email ON contact_search (lower(email) text_pattern_ops);
+  CREATE INDEX contact_search_email ON contact_search (lower(email) text_pattern_ops) INCLUDE (handle);
   CREATE INDEX contact_search_email_trgm ON contact_search USING gin (lower(email) public.gin_trgm_ops);
 `;
 

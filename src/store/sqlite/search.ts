@@ -56,8 +56,8 @@ export const SQLITE_SEARCH_MIGRATION = `
 /**
  * Appended to SQLITE_MIGRATIONS after the first: what RDAP reverse search (RFC 9536) needs. The
  * roles in which each domain uses each contact (a bit per role, ROLE_BITS), and contact e-mail
- * addresses (in contact_search, case-insensitive B-tree for exact and prefix matches, and in a
- * rebuilt contact_fts for the other patterns).
+ * addresses (in contact_search, a case-insensitive B-tree with the handle for exact and prefix
+ * matches, and in a rebuilt contact_fts for the other patterns).
  */
 export const SQLITE_REVERSE_SEARCH_MIGRATION = `
   ALTER TABLE domain_contacts ADD COLUMN roles INTEGER NOT NULL DEFAULT 0;
@@ -67,7 +67,7 @@ export const SQLITE_REVERSE_SEARCH_MIGRATION = `
     FROM domains d WHERE d.name = domain_contacts.domain);
   ALTER TABLE contact_search ADD COLUMN email TEXT COLLATE NOCASE;
   UPDATE contact_search SET email = (SELECT json_extract(c.data, '$.email') FROM contacts c WHERE c.handle = contact_search.handle);
-  CREATE INDEX contact_search_by_email ON contact_search (email);
+  CREATE INDEX contact_search_by_email ON contact_search (email, handle);
   DROP TABLE contact_fts;
   CREATE VIRTUAL TABLE contact_fts USING fts5(name, org, street, city, sp, pc, email, content = 'contact_search', content_rowid = 'id', tokenize = 'trigram');
   INSERT INTO contact_fts (contact_fts) VALUES ('rebuild');
