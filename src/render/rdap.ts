@@ -533,14 +533,15 @@ function jscontactCard(values: ContactValues, text: ContactText): JsonObject {
   if (org !== undefined) card.organizations = { org: { name: org } };
   if (ADR_IDS.some((id) => values.has(id))) {
     const components: JsonObject[] = [];
+    // A part without a value is left out; a redacted one (all of them emptyValue) is there, empty.
     for (const id of ['street', 'city', 'sp', 'pc'] as const) {
-      if (!values.has(id)) continue;
       const v = values.get(id);
+      if (v === undefined) continue;
       const lines = Array.isArray(v) ? v : [text(id) ?? ''];
       for (const line of lines) components.push({ kind: JSCONTACT_ADR_KIND[id]!, value: line });
     }
     const addr: JsonObject = { components };
-    if (values.has('cc')) addr.countryCode = text('cc') ?? '';
+    if (values.get('cc') !== undefined) addr.countryCode = text('cc') ?? '';
     card.addresses = { addr };
   }
   const phones: JsonObject = {};
