@@ -34,6 +34,19 @@ export interface Config {
     max_connections: number;
   };
   http: { host: string[]; port: number };
+  /** Live mode: the registry's own PostgreSQL, read-only, mirrored into `db` (src/ingest/live/, docs/live-source.md). */
+  source: {
+    /** postgres:// URL of the registry's database (null: live mode off). */
+    url: string | null;
+    /** The schema of the views of the source contract. */
+    schema: string;
+    /** How often the change log is read. */
+    poll_ms: number;
+    /** Changes applied per transaction at most. */
+    batch: number;
+    /** /readyz fails when the served data is more than this many seconds behind the source. */
+    max_lag_s: number;
+  };
   /** The WHOIS2 gateway door (src/server/port43.ts with door 'gateway'; digest whois-text.md §9; docs/gateway.md). */
   gateway: {
     enabled: boolean;
@@ -101,6 +114,8 @@ export interface Config {
     ready_max_data_age_s: number;
     /** /readyz fails when the store does not answer within this time. */
     ready_timeout_ms: number;
+    /** /readyz fails when the store is a PostgreSQL read replica this many seconds behind its primary (0: no limit). */
+    ready_max_replication_lag_s: number;
   };
   /** The query log (src/observe/) and the process log. */
   log: {
@@ -195,6 +210,13 @@ export const CONFIG_SCHEMA = root({
     max_connections: { type: 'integer', minimum: 1, default: 10000 },
   }),
   http: obj({ host: { ...hosts, default: ['127.0.0.1', '::1'] }, port: { ...port, default: 8080 } }),
+  source: obj({
+    url: { type: ['string', 'null'], pattern: '^postgres(ql)?://', default: null },
+    schema: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', default: 'rdds_source' },
+    poll_ms: { type: 'integer', minimum: 50, maximum: 60000, default: 250 },
+    batch: { type: 'integer', minimum: 1, maximum: 100000, default: 1000 },
+    max_lag_s: { type: 'integer', minimum: 1, default: 60 },
+  }),
   gateway: obj({
     enabled: { type: 'boolean', default: false },
     host: { ...hosts, default: ['127.0.0.1', '::1'] },
@@ -236,6 +258,7 @@ export const CONFIG_SCHEMA = root({
     port: { ...port, default: 9043 },
     ready_max_data_age_s: { type: 'integer', minimum: 0, default: 0 },
     ready_timeout_ms: { type: 'integer', minimum: 1, default: 2000 },
+    ready_max_replication_lag_s: { type: 'integer', minimum: 0, default: 30 },
   }),
   log: obj({
     enabled: { type: 'boolean', default: true },

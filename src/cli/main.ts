@@ -21,6 +21,7 @@ import { addGateway, GatewayCommandError, listGateways, removeGateway, resumeGat
 import { parseWith } from '../query/query.js';
 import { parseWhoisLine } from '../query/whois-line.js';
 import { WhoisRenderer, whoisOptions } from '../render/whois.js';
+import { SourceError } from '../ingest/live/source.js';
 import { ListenError } from '../server/listen-error.js';
 import { startService } from '../server/service.js';
 import { openStore } from '../store/open.js';
@@ -67,9 +68,10 @@ function checkDatabase(cfg: Config, mustExist: boolean): void {
   } else if (statSync(cfg.db).isDirectory()) throw new UserError(`db (--db) ${cfg.db}: is a directory, not a SQLite database file`);
 }
 
-async function withStore<T>(cfg: Config, fn: (store: Store) => Promise<T>): Promise<T> {
-  checkDatabase(cfg, false);
-  const store = await openStore(cfg.db);
+/** `readOnly`: the command only reads (lookup): it neither creates a SQLite file nor a PostgreSQL schema. */
+async function withStore<T>(cfg: Config, fn: (store: Store) => Promise<T>, readOnly = false): Promise<T> {
+  checkDatabase(cfg, readOnly);
+  const store = await openStore(cfg.db, { migrate: !readOnly });
   try {
     return await fn(store);
   } finally {
@@ -98,7 +100,8 @@ program
       'http.port': opts.httpPort,
       'admin.port': opts.adminPort,
     });
-    if (opts.demo === undefined) checkDatabase(cfg, true);
+    // A live node makes its own copy; anything else serves an existing database.
+    if (opts.demo === undefined) checkDatabase(cfg, cfg.source.url === null);
     else {
       await withStore(cfg, async (store) => {
         if ((await store.lookupDomain('nic.example')) !== undefined) return;
@@ -227,7 +230,6 @@ program
   .addOption(new Option('--tier <tier>', 'access tier to answer for').choices(['public', 'authorized']).default('public'))
   .action(async (words: string[], opts) => {
     const cfg = config(opts);
-    checkDatabase(cfg, true);
     // The answer goes through the same pipeline as port 43; the tier is chosen by a fake address
     // that the configuration of this one call puts in the authorized range.
     if (opts.tier === 'authorized') cfg.policy.tiers.authorized = ['127.0.0.1/32'];
@@ -247,7 +249,7 @@ program
       process.stdout.write(text.replace(/\r\n/g, '\n'));
       if (outcome === 'bad-query' || outcome === 'error') process.exitCode = 2;
       else if (outcome === 'not-found') process.exitCode = 1;
-    });
+    }, true);
   });
 
 program.addCommand(reportCommand((opts) => config(opts)));
@@ -300,7 +302,7 @@ gatewayCommand('suspend', 'suspend a gateway: its queries are refused, and it is
 gatewayCommand('resume', 'lift a suspension').argument('<name>').action(async (name: string, opts) => console.log(await withStore(config(opts), (store) => resumeGateway(store, name))));
 
 program.parseAsync().catch((err: unknown) => {
-  const known = [BanCommandError, GatewayCommandError, UserError, ReportError, ConfigError, ImportError, ValidationError, ListenError, DepositWriteError];
+  const known = [SourceError, BanCommandError, GatewayCommandError, UserError, ReportError, ConfigError, ImportError, ValidationError, ListenError, DepositWriteError];
   if (known.some((type) => err instanceof type)) {
     console.error(`rdds: ${(err as Error).message}`);
   } else {

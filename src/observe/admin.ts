@@ -21,6 +21,8 @@ export interface ReadinessOptions {
   maxDataAgeS: number;
   /** True once the node is stopping: it must leave the load balancer's rotation at once. */
   draining: () => boolean;
+  /** More checks by name (the live source's lag). */
+  checks?: Record<string, () => CheckResult>;
 }
 
 export interface CheckResult {
@@ -58,6 +60,7 @@ export async function checkReadiness(o: ReadinessOptions): Promise<Readiness> {
   const ageS = Math.max(0, Math.round((Date.now() - Date.parse(updatedAt)) / 1000));
   const dataOk = o.maxDataAgeS <= 0 || ageS <= o.maxDataAgeS;
   checks.data = { ok: dataOk, updatedAt, ageSeconds: ageS, ...(o.maxDataAgeS > 0 ? { maxAgeSeconds: o.maxDataAgeS } : {}) };
+  for (const [name, check] of Object.entries(o.checks ?? {})) checks[name] = check();
   if (o.draining()) checks.draining = { ok: false, reason: 'the node is shutting down' };
   const failed = Object.entries(checks).filter(([, c]) => !c.ok).map(([name]) => name);
   return { ready: failed.length === 0, failed, checks };

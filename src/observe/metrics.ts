@@ -14,6 +14,10 @@ export interface MetricSources {
   whoisConnections?: () => number | Promise<number>;
   /** Open HTTP connections (HttpServer.connections). */
   httpConnections?: () => number | Promise<number>;
+  /** On a PostgreSQL read replica: seconds behind its primary. */
+  replicationLag?: () => number | undefined;
+  /** A live source's replication (lag, changes applied). */
+  live?: () => { lagSeconds: number; applied: number };
   /** Active bans: a number the policy provides (see Observability.setActiveBans). */
   activeBans?: () => number | Promise<number>;
 }
@@ -105,6 +109,30 @@ export class Metrics {
       collect() {
         const v = src.dataVersion?.();
         if (v) this.set(Math.max(0, (Date.now() - Date.parse(v.updatedAt)) / 1000));
+      },
+    });
+    new Gauge({
+      name: 'rdds_replication_lag_seconds',
+      help: 'How far the store, a PostgreSQL read replica, is behind its primary (0 on a primary or SQLite)',
+      registers,
+      collect() {
+        this.set(src.replicationLag?.() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'rdds_source_lag_seconds',
+      help: 'Live mode: how far the served data is behind the registry database (0 without a live source)',
+      registers,
+      collect() {
+        this.set(src.live?.().lagSeconds ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'rdds_source_changes_applied',
+      help: 'Live mode: changes of the registry database applied by this node since it started',
+      registers,
+      collect() {
+        this.set(src.live?.().applied ?? 0);
       },
     });
     new Gauge({

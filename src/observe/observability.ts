@@ -14,6 +14,7 @@ import type { Config } from '../config.js';
 import type { DataVersion } from '../model/records.js';
 import type { Policy } from '../policy/policy.js';
 import type { ConnectionRefusal } from './query-record.js';
+import { isStoreUnavailable } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 import { adminRoutes, type AdminRoute } from './admin.js';
 import { applyRetention } from './daily-counts.js';
@@ -62,6 +63,12 @@ export interface ObservedPipeline {
   readonly dataVersion: DataVersion;
   onDataChange?: (data: DataVersion) => void;
   onError?: (err: unknown) => void;
+}
+
+/** A live source's replication as observe reports it (src/ingest/live/replicator.ts). */
+export interface ObservedReplication {
+  status(): { synced: boolean; lagSeconds: number; replicating: boolean; error?: string; applied: number };
+  maxLagS: number;
 }
 
 /** A listener whose open connections are counted (port 43 counts its own; HTTP asks its servers). */
@@ -124,8 +131,10 @@ export class Observability implements PolicyEvents {
   }
 
   /** Connects to the running parts: data changes, errors, connection counts, the policy's hooks. */
-  attach(parts: { pipeline: ObservedPipeline; whois?: ObservedListener; http?: ObservedListener; policy?: Policy }): void {
-    const { pipeline, whois, http, policy } = parts;
+  attach(parts: { pipeline: ObservedPipeline; whois?: ObservedListener; http?: ObservedListener; policy?: Policy; live?: ObservedReplication }): void {
+    const { pipeline, whois, http, policy, live } = parts;
+    if (live) this.metrics.sources.live = () => live.status();
+    this.metrics.sources.replicationLag = () => this.replicationLag;
     if (http) this.metrics.sources.httpConnections = () => count(http);
     this.pipeline = pipeline;
     this.store ??= pipeline.store;
@@ -165,9 +174,14 @@ export class Observability implements PolicyEvents {
         timeoutMs: this.config.admin.ready_timeout_ms,
         maxDataAgeS: this.config.admin.ready_max_data_age_s,
         draining: () => this.stopping,
+        checks: {
+          ...(live ? { source: () => sourceCheck(live) } : {}),
+          replication: () => replicationCheck(this.replicationLag, this.config.admin.ready_max_replication_lag_s),
+        },
       }),
     );
 
+    void this.probeStore();
     const probe = setInterval(() => void this.probeStore(), STORE_PROBE_MS);
     probe.unref();
     this.timers.push(probe);
@@ -271,17 +285,22 @@ export class Observability implements PolicyEvents {
       this.suppressedErrors++;
       return;
     }
-    this.logger.error({ err, suppressed: this.suppressedErrors }, 'query failed with an internal error');
+    if (isStoreUnavailable(err)) this.logger.warn({ error: (err as Error).message, suppressed: this.suppressedErrors }, 'query answered "temporarily unavailable": the data cannot be read');
+    else this.logger.error({ err, suppressed: this.suppressedErrors }, 'query failed with an internal error');
     this.lastErrorLog = now;
     this.suppressedErrors = 0;
   }
 
   private probing = false;
+  /** On a read replica: seconds behind its primary, as the store probe last read it. */
+  private replicationLag?: number;
+
   private async probeStore(): Promise<void> {
     if (!this.store || this.probing) return;
     this.probing = true;
     try {
       await this.store.dataVersion();
+      this.replicationLag = await this.store.replicationLag();
       this.recovered('store');
     } catch (err) {
       this.outage('store', err);
@@ -308,4 +327,21 @@ export class Observability implements PolicyEvents {
 
 function count(listener: ObservedListener): number | Promise<number> {
   return typeof listener.connections === 'function' ? listener.connections() : listener.connections;
+}
+
+/** /readyz's view of a read replica: no further behind its primary than admin.ready_max_replication_lag_s. */
+function replicationCheck(lag: number | undefined, max: number): { ok: boolean; [detail: string]: unknown } {
+  if (lag === undefined) return { ok: true, replica: false };
+  const seconds = Math.round(lag * 10) / 10;
+  const ok = max <= 0 || lag <= max;
+  return { ok, replica: true, lagSeconds: seconds, ...(max > 0 ? { maxLagSeconds: max } : {}), ...(ok ? {} : { reason: `the replica is ${seconds} s behind its primary` }) };
+}
+
+/** /readyz's view of a live source: a first copy made, and no further behind than source.max_lag_s. */
+function sourceCheck(live: ObservedReplication): { ok: boolean; [detail: string]: unknown } {
+  const s = live.status();
+  const lagSeconds = Math.round(s.lagSeconds);
+  const ok = s.synced && lagSeconds <= live.maxLagS;
+  const reason = !s.synced ? 'the first copy of the source is not complete' : !ok ? `the served data is ${lagSeconds} s behind the source (source.max_lag_s ${live.maxLagS})` : undefined;
+  return { ok, lagSeconds, maxLagSeconds: live.maxLagS, replicating: s.replicating, ...(reason ? { reason } : {}), ...(s.error ? { error: s.error } : {}) };
 }

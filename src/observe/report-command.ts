@@ -115,7 +115,7 @@ flag, a bad configuration, a --db that does not exist, a --domain that is not in
 async function accuracyCommand(cfg: Config, opts: { domain?: string; csv?: boolean; out?: string }): Promise<number> {
   // Opening a SQLite path that does not exist would create an empty database and report it clean.
   if (!/^postgres(ql)?:\/\//.test(cfg.db) && !existsSync(cfg.db)) throw new AccuracyError(`--db: no database at ${cfg.db}`);
-  const store = await openStore(cfg.db);
+  const store = await openStore(cfg.db, { migrate: false }); // a report only reads
   try {
     const report = await accuracyReport(store, { domain: opts.domain });
     output(opts.csv ? accuracyCsv(report) : accuracyText(report), opts.out);

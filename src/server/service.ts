@@ -13,6 +13,9 @@ import { RddsPolicy } from '../policy/rdds-policy.js';
 import { RdapCursors } from '../query/rdap-cursor.js';
 import { RdapRenderer, rdapOptions } from '../render/rdap.js';
 import { WhoisRenderer, whoisOptions } from '../render/whois.js';
+import { hostname } from 'node:os';
+import { Replicator, untilSynced } from '../ingest/live/replicator.js';
+import { LiveSource } from '../ingest/live/source.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { HttpServer } from './http.js';
@@ -54,7 +57,28 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
   const captcha = new Captcha(config.web.captcha);
   const policy = parts.policy ?? new RddsPolicy(config, { store, gateways: store, captcha, log: (level, msg, fields) => policyLogger[level](fields ?? {}, msg) });
   if (policy instanceof RddsPolicy) await policy.start();
-  const pipeline = new Pipeline(observe.instrumentStore(store), policy, observe.queryLog, config);
+  // Live mode: the registry's database mirrored into the Store (src/ingest/live/, docs/live-source.md).
+  let replicator: Replicator | undefined;
+  let source: LiveSource | undefined;
+  if (config.source.url) {
+    const liveLogger = observe.logger.child({ module: 'live-source' });
+    source = await LiveSource.open(config.source.url, config.source.schema, (err) => liveLogger.warn({ err }, 'live source connection lost'));
+    replicator = new Replicator(source, store, {
+      pollMs: config.source.poll_ms,
+      batch: config.source.batch,
+      tlds: config.registry.tlds,
+      holder: `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
+      log: (level, msg) => liveLogger[level](msg),
+    });
+    await replicator.start();
+  }
+  const live = replicator;
+  const served = live ? untilSynced(store, () => live.current.synced) : store;
+  const pipeline = new Pipeline(observe.instrumentStore(served), policy, observe.queryLog, config, {
+    cacheEntries: 10000,
+    // In live mode a change is seen as soon as it is applied.
+    dataPollMs: live ? Math.min(1000, config.source.poll_ms) : 1000,
+  });
   await pipeline.start();
 
   const whoisRenderer = new WhoisRenderer(whoisOptions(config));
@@ -77,7 +101,7 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
   // Web WHOIS and searchable WHOIS pages (src/server/web-door.ts, docs/web.md).
   if (config.web.enabled) http.routes.push(WebDoor.create(pipeline, whoisRenderer, captcha, config));
 
-  observe.attach({ pipeline, whois, http, policy });
+  observe.attach({ pipeline, whois, http, policy, live: live && { status: () => live.current, maxLagS: config.source.max_lag_s } });
   const admin = new HttpServer({ hosts: config.admin.host, port: config.admin.port, maxHeaderBytes: 8192, requestTimeoutMs: 10000, keepAliveTimeoutMs: 5000 });
   admin.routes.push(...observe.routes());
   const stopAll = async () => {
@@ -85,6 +109,8 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
     observe.drain();
     await Promise.all([whois.close(), http.close(), gateway?.close()]);
     await pipeline.stop();
+    await replicator?.stop();
+    await source?.close();
     await admin.close();
     await observe.close();
     await policy.close();

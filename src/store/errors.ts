@@ -4,7 +4,8 @@
 
 /** Connection-level errors of the socket and of PostgreSQL (SQLSTATE classes 08, 53, 57P). */
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-const SQLITE_TRANSIENT = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED']);
+// SQLite busy or locked; a live-mode node before its first copy of the source (src/ingest/live/).
+const SQLITE_TRANSIENT = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'RDDS_NOT_SYNCED']);
 /** node-postgres says these without a code. */
 const PG_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated unexpectedly)/;
 

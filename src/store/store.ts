@@ -67,6 +67,10 @@ export interface TransactionOptions {
   deposit?: boolean;
   /** Check everything, then roll back instead of committing. */
   dryRun?: boolean;
+  /** The time the data reflects after the commit (a live source's latest change), instead of the commit time. */
+  updatedAt?: string;
+  /** Marks written with the data, in the same commit (a live source's position in its change log). */
+  marks?: Record<string, string>;
 }
 
 export interface TransactionSummary<T> {
@@ -144,6 +148,15 @@ export interface Store {
    * that undo log. Returns how many objects it restored, or undefined when there is nothing to undo.
    */
   rollback(): Promise<number | undefined>;
+  /** On a PostgreSQL read replica: seconds it is behind its primary (0 when caught up); else undefined. */
+  replicationLag(): Promise<number | undefined>;
+  /** A mark written by a transaction (TransactionOptions.marks), or undefined. */
+  mark(name: string): Promise<string | undefined>;
+  /**
+   * Takes or renews the lease `name` for `holder` until ttlMs from now: true when `holder` has it
+   * (it was free, expired, or already its own). One node of many does a job while it holds it.
+   */
+  lease(name: string, holder: string, ttlMs: number): Promise<boolean>;
   /** The registered gateways of the gateway door, by name (not registration data: no data version moves). */
   gateways(): Promise<Gateway[]>;
   /** Adds a gateway, or replaces the one of the same name. */

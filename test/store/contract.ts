@@ -214,6 +214,28 @@ export function storeContract(label: string, open: () => Promise<OpenedStore>, o
         }));
     });
 
+    describe('marks and leases', () => {
+      it('writes marks and the data time with the data, in one commit', () =>
+        withStore(async (store) => {
+          assert.equal(await store.mark('live:seq'), undefined);
+          await store.transaction(async (w) => w.put(registrar({ name: 'Marked Registrar' })), { updatedAt: '2026-11-30T12:34:56Z', marks: { 'live:seq': '42' } });
+          assert.equal(await store.mark('live:seq'), '42');
+          assert.equal((await store.dataVersion()).updatedAt, '2026-11-30T12:34:56Z');
+          await assert.rejects(store.transaction(async (w) => { await w.put(registrar({ name: 'Other' })); throw new Error('abort'); }, { marks: { 'live:seq': '43' } }));
+          assert.equal(await store.mark('live:seq'), '42', 'a failed commit writes no mark');
+        }));
+
+      it('gives a lease to one holder at a time until it expires', () =>
+        withStore(async (store) => {
+          assert.equal(await store.lease('replicate', 'node-a', 300), true);
+          assert.equal(await store.lease('replicate', 'node-b', 300), false, 'held by node-a');
+          assert.equal(await store.lease('replicate', 'node-a', 300), true, 'renewed by its holder');
+          await new Promise((r) => setTimeout(r, 350));
+          assert.equal(await store.lease('replicate', 'node-b', 300), true, 'expired: node-b takes it');
+          assert.equal(await store.lease('replicate', 'node-a', 300), false);
+        }));
+    });
+
     describe('gateways', () => {
       it('keeps the registered gateways by name: add, replace, list in name order, remove', () =>
         withStore(async (store) => {

@@ -156,9 +156,16 @@ test('refused connections that their clients reset at once do not bring the serv
     );
     await new Promise((r) => setTimeout(r, 100));
     held.destroy();
-    const deadline = Date.now() + 3000;
-    while (small.whois.connections > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    assert.match(await whoisRaw(small.ports.whois, 'nic.example\r\n'), /^Domain Name: NIC\.EXAMPLE/);
+    // The server is still up and answers once its only slot is free. Under load a reset connection
+    // still in the accept backlog can take the slot for a moment after the count reads 0: ask again then.
+    const deadline = Date.now() + 5000;
+    let answer = '';
+    while (Date.now() < deadline) {
+      answer = await whoisRaw(small.ports.whois, 'nic.example\r\n');
+      if (!answer.startsWith('% Too many connections')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.match(answer, /^Domain Name: NIC\.EXAMPLE/);
   } finally {
     await small.stop();
   }

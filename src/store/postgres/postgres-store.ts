@@ -53,6 +53,8 @@ export interface PostgresStoreOptions {
   batchSize?: number;
   /** Extra pg.Pool settings (max connections, search_path through `options`, ...). */
   pool?: pg.PoolConfig;
+  /** Create or upgrade the schema when it is not current (default true); false for commands that only read. */
+  migrate?: boolean;
 }
 
 /** Arbitrary constant key for pg_advisory_lock, held while migrations are applied ("rdds"). */
@@ -94,6 +96,14 @@ const SQL = {
   meta: "SELECT key, value FROM meta WHERE key IN ('serial', 'updated_at')",
   metaValue: 'SELECT value FROM meta WHERE key = $1',
   setMeta: 'UPDATE meta SET value = $1 WHERE key = $2',
+  // On a standby: 0 when it has replayed all it has received, else the age of the last transaction replayed.
+  replicationLag: `SELECT CASE WHEN NOT pg_is_in_recovery() THEN NULL
+                               WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+                               ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 END AS lag`,
+  mark: 'SELECT value AS data FROM marks WHERE name = $1',
+  setMark: 'INSERT INTO marks (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value',
+  lease: `INSERT INTO leases (name, holder, until) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until
+          WHERE leases.holder = EXCLUDED.holder OR leases.until < $4`,
   lockSerial: "SELECT value FROM meta WHERE key = 'serial' FOR UPDATE",
   bump: "UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'serial'",
   exists: {
@@ -628,7 +638,7 @@ export class PostgresStore implements Store {
     // An idle client's error (server restart, network) must not crash the process; the next query reconnects.
     pool.on('error', () => {});
     try {
-      await migrate(pool);
+      await migrate(pool, options.migrate ?? true);
     } catch (err) {
       await pool.end();
       throw err;
@@ -717,6 +727,11 @@ export class PostgresStore implements Store {
     return { serial: Number(meta.serial), updatedAt: meta.updated_at };
   }
 
+  async replicationLag(): Promise<number | undefined> {
+    const res = await this.pool.query<{ lag: number | null }>(SQL.replicationLag);
+    return res.rows[0].lag ?? undefined;
+  }
+
   async changesSince(serial: number, limit: number): Promise<ObjectChange[] | undefined> {
     const from = await this.pool.query<{ value: string }>(SQL.metaValue, ['changes_from']);
     if (serial + 1 < Number(from.rows[0].value)) return undefined;
@@ -726,6 +741,16 @@ export class PostgresStore implements Store {
 
   async depositChain(tld: string): Promise<DepositChain | undefined> {
     return this.one<DepositChain>(SQL.chain, [tld]);
+  }
+
+  async mark(name: string): Promise<string | undefined> {
+    const res = await this.pool.query<{ data: string }>(SQL.mark, [name]);
+    return res.rows[0]?.data;
+  }
+
+  async lease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    return ((await this.pool.query(SQL.lease, [name, holder, now + ttlMs, now])).rowCount ?? 0) > 0;
   }
 
   async gateways(): Promise<Gateway[]> {
@@ -808,7 +833,11 @@ export class PostgresStore implements Store {
         const result = await fn(tx);
         await tx.settle();
         if (deposit && !tx.depositFinished) throw new Error('a deposit transaction must end with finishDeposit()');
-        if (!tx.depositFinished) await client.query(`UPDATE meta SET value = ${NOW_ISO} WHERE key = 'updated_at'`);
+        if (!tx.depositFinished) {
+          if (options.updatedAt) await client.query(SQL.setMeta, [options.updatedAt, 'updated_at']);
+          else await client.query(`UPDATE meta SET value = ${NOW_ISO} WHERE key = 'updated_at'`);
+        }
+        for (const [name, value] of Object.entries(options.marks ?? {})) await client.query(SQL.setMark, [name, value]);
         return result;
       },
       options.dryRun,
@@ -867,7 +896,27 @@ export class PostgresStore implements Store {
 }
 
 /** Applies the missing migrations, each in its own transaction, under a database-wide advisory lock. */
-async function migrate(pool: pg.Pool): Promise<void> {
+/** The schema version the database has (0 when it has none), read without writing anything. */
+async function schemaVersion(pool: pg.Pool): Promise<number> {
+  const table = await pool.query<{ t: string | null }>("SELECT to_regclass('schema_version')::text AS t");
+  if (table.rows[0].t === null) return 0;
+  const res = await pool.query<{ v: number }>('SELECT coalesce(max(version), 0)::int AS v FROM schema_version');
+  return res.rows[0].v;
+}
+
+/**
+ * Brings the schema to this rdds's version. A current schema is only read (a node on a read
+ * replica, or with a role that may only read, starts); one that is not is created or upgraded
+ * under an advisory lock, or refused with what to do when `allowed` is false or the server is a standby.
+ */
+async function migrate(pool: pg.Pool, allowed: boolean): Promise<void> {
+  const version = await schemaVersion(pool);
+  if (version === POSTGRES_MIGRATIONS.length) return;
+  if (version > POSTGRES_MIGRATIONS.length) throw new Error(`database schema version ${version} is newer than this rdds (${POSTGRES_MIGRATIONS.length}): upgrade rdds`);
+  const standby = (await pool.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).rows[0].r;
+  if (!allowed || standby) {
+    throw new Error(`the database schema is at version ${version}, this rdds needs ${POSTGRES_MIGRATIONS.length}${standby ? ' and this server is a read replica' : ''}: run rdds import or rdds serve once against the primary with a role that may create tables`);
+  }
   const client = await pool.connect();
   let broken: Error | undefined;
   try {

@@ -59,6 +59,11 @@ export const POSTGRES_MIGRATIONS: string[] = [
   UPDATE registrars r SET name_key = rtrim(r.name_key, '.')
   WHERE r.name_key LIKE '%.' AND NOT EXISTS (SELECT 1 FROM registrars o WHERE o.name_key = rtrim(r.name_key, '.'));
   `,
+  // Marks written with the data (a live source's position) and leases (one node does a job).
+  `
+  CREATE TABLE marks (name text COLLATE "C" PRIMARY KEY, value text NOT NULL);
+  CREATE TABLE leases (name text COLLATE "C" PRIMARY KEY, holder text NOT NULL, until bigint NOT NULL);
+  `,
   // RDAP reverse search (RFC 9536, src/store/postgres/search.ts): contact roles per domain, contact e-mail addresses.
   POSTGRES_REVERSE_SEARCH_MIGRATION,
 ];

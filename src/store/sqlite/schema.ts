@@ -40,6 +40,9 @@ export const SQLITE_MIGRATIONS: string[] = [
   // (store.ts registrarNameKey: a name that would then collide with another keeps its old key).
   `CREATE TABLE gateways (name TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID;
   UPDATE OR IGNORE registrars SET name_key = rtrim(name_key, '.') WHERE name_key LIKE '%.';`,
+  // Marks written with the data (a live source's position) and leases (one node does a job).
+  `CREATE TABLE marks (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until INTEGER NOT NULL) WITHOUT ROWID;`,
   // RDAP reverse search (RFC 9536, src/store/sqlite/search.ts): contact roles per domain, contact e-mail addresses.
   SQLITE_REVERSE_SEARCH_MIGRATION,
 ];

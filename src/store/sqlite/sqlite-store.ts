@@ -105,6 +105,9 @@ export class SqliteStore implements Store {
       meta: p("SELECT key, value FROM meta WHERE key IN ('serial', 'updated_at')"),
       metaValue: p('SELECT value FROM meta WHERE key = ?').pluck(),
       setMeta: p('UPDATE meta SET value = ? WHERE key = ?'),
+      mark: p('SELECT value FROM marks WHERE name = ?').pluck(),
+      setMark: p('INSERT INTO marks (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
+      lease: p('INSERT INTO leases (name, holder, until) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until WHERE leases.holder = excluded.holder OR leases.until < ?'),
       data: byKind((t) => p(`SELECT data FROM ${t.table} WHERE ${t.key} = ?`).pluck()),
       registrarByRepositoryId: p("SELECT iana_id FROM registrars WHERE json_extract(data, '$.repositoryId') = ?").pluck(),
       hostByRoid: p("SELECT name FROM hosts WHERE json_extract(data, '$.roid') = ?").pluck(),
@@ -294,6 +297,20 @@ export class SqliteStore implements Store {
   async depositChain(tld: string): Promise<DepositChain | undefined> {
     const data = this.q.chain.get(tld) as string | undefined;
     return data === undefined ? undefined : (JSON.parse(data) as DepositChain);
+  }
+
+  /** An embedded database has no replica. */
+  async replicationLag(): Promise<undefined> {
+    return undefined;
+  }
+
+  async mark(name: string): Promise<string | undefined> {
+    return this.q.mark.get(name) as string | undefined;
+  }
+
+  async lease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    return this.q.lease.run(name, holder, now + ttlMs, now).changes > 0;
   }
 
   async gateways(): Promise<Gateway[]> {
@@ -561,7 +578,8 @@ export class SqliteStore implements Store {
       result = await fn(this.writer(tx));
       this.settle(tx);
       if (tx.deposit && !tx.depositFinished) throw new Error('a deposit transaction must end with finishDeposit()');
-      if (!tx.depositFinished) this.q.setMeta.run(nowIso(), 'updated_at');
+      if (!tx.depositFinished) this.q.setMeta.run(options.updatedAt ?? nowIso(), 'updated_at');
+      for (const [name, value] of Object.entries(options.marks ?? {})) this.q.setMark.run(name, value);
       this.end(tx, options.dryRun ?? false);
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
