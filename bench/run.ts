@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark of rdds, each beside a baseline measured in the same run, on a
 // 1,000,000-domain demo data set (BENCH_DOMAINS to change it). Results go to docs/benchmarks.md.
-//   BENCH_DOMAINS=1000000  BENCH_SECONDS=5  BENCH_ROUNDS=5  BENCH_ONLY=store,search,port43,rdap  BENCH_PG=postgres://...
+//   BENCH_DOMAINS=1000000  BENCH_SECONDS=5  BENCH_ROUNDS=5  BENCH_ONLY=store,search,reverse,port43,rdap  BENCH_PG=postgres://...
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -10,12 +10,13 @@ import { benchPostgresImport, benchSqliteImport, storeTable, type StoreBenchResu
 import { benchPort43, cpuRatios, port43Table, type Port43Row } from './port43.js';
 import { benchHttp, httpTable, rdapAnswerBytes, throughputRatios } from './rdap.js';
 import { benchSearch, searchTable } from './search.js';
+import { benchReverse, DEEP_PAGE, PAGE_SIZE, reverseTable } from './reverse.js';
 import { fmt } from './stats.js';
 
 const DOMAINS = Number(process.env.BENCH_DOMAINS ?? 1_000_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const ONLY = (process.env.BENCH_ONLY ?? 'store,search,port43,rdap').split(',');
+const ONLY = (process.env.BENCH_ONLY ?? 'store,search,reverse,port43,rdap').split(',');
 const PG_URL = process.env.BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DATA_DIR = join(process.cwd(), 'bench', '.data');
 const OUT = process.env.BENCH_OUT ?? join(process.cwd(), 'docs', 'benchmarks.md');
@@ -63,6 +64,18 @@ if (ONLY.includes('search')) {
   sections.push(
     `## Searchable WHOIS\n\nTypical expressions through the Store's search on the ${DOMAINS.toLocaleString('en-US')}-domain SQLite data set (FTS5 trigram indexes), the first page of 50 domain names, ${runs} runs each. ` +
       `Baseline in the same run: an exact \`lookupDomain\`, median ${fmt(result.lookupMedianMs, 3)} ms. Target: p95 under 100 ms for typical expressions.\n\n${searchTable(result.rows)}\n\np95 over all expressions: ${fmt(result.allP95ms, 1)} ms.`,
+  );
+}
+
+if (ONLY.includes('reverse')) {
+  log('reverse: RDAP reverse searches and deep pages on SQLite');
+  const runs = 20;
+  const result = await benchReverse(sqlite, runs, sampleNames(1000).existing);
+  sections.push(
+    `## RDAP reverse search and deep pages\n\nThe RDAP search lookup as the pipeline runs it (Store search, then each result's lookupDomain and view, authorized tier) on the ${DOMAINS.toLocaleString('en-US')}-domain SQLite data set: ` +
+      `page 1 of ${PAGE_SIZE} and page ${DEEP_PAGE.toLocaleString('en-US')} by keyset cursor, ${runs} runs each; "results" is the count=true total. ` +
+      `Baseline in the same run: page ${DEEP_PAGE.toLocaleString('en-US')} read with OFFSET (the Store's names and their lookups), and an exact \`lookupDomain\`, median ${fmt(result.lookupMedianMs, 3)} ms. ` +
+      `Targets: p95 under 100 ms for the first page of \`fn=smith*\` and \`email=smith*\`; page ${DEEP_PAGE.toLocaleString('en-US')} within 2x page 1.\n\n${reverseTable(result.rows)}`,
   );
 }
 

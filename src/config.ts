@@ -90,6 +90,8 @@ export interface Config {
     max_url_bytes: number;
     /** Cache-Control max-age of public answers. */
     cache_max_age_s: number;
+    /** HMAC key of search paging cursors; empty = a random key per process (every node behind one load balancer needs the same key). */
+    cursor_secret: string;
   };
   /** The web door: lookup pages, searchable WHOIS, captcha (src/server/web-door.ts, docs/web.md). */
   web: {
@@ -259,6 +261,7 @@ export const CONFIG_SCHEMA = root({
     search_max_results: { type: 'integer', minimum: 1, maximum: 10000, default: 100 },
     max_url_bytes: { type: 'integer', minimum: 256, maximum: 65536, default: 4096 },
     cache_max_age_s: { type: 'integer', minimum: 0, default: 60 },
+    cursor_secret: { type: 'string', default: '' },
   }),
   web: obj({
     enabled: { type: 'boolean', default: true },

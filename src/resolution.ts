@@ -1,7 +1,7 @@
 // What the pipeline decided about one query: the result every renderer turns into its door's
 // answer. Renderers read this and nothing else of the pipeline.
 import type { DataVersion, Referral } from './model/records.js';
-import type { Admission, Authorization, ClientIdentity } from './policy/policy.js';
+import type { Admission, Authorization, ClientIdentity, ClientLimits } from './policy/policy.js';
 import type { ResultsView, SearchView, View } from './policy/view.js';
 import type { Query } from './query/query.js';
 
@@ -33,5 +33,7 @@ export interface Resolution {
   notice?: string;
   /** Outcome 'not-found' of a registrar's directory: the registry that answers for the name. */
   referral?: Referral;
+  /** help: the limits in force for this client. */
+  limits?: ClientLimits;
   data: DataVersion;
 }

@@ -4,6 +4,7 @@
 // service answers for its own objects only, a thin registry shows no contacts.
 import type { DomainRecord, Referral } from '../model/records.js';
 import type { SearchExpr } from '../model/search.js';
+import type { ClientLimits } from '../policy/policy.js';
 import type { Query, QueryKind } from '../query/query.js';
 import { viewContact, viewDomain, viewHosts, viewRegistrar, viewSearch, type ResultsView, type SearchView, type View } from '../policy/view.js';
 import { rdapSearch } from './rdap-search.js';
@@ -20,6 +21,8 @@ export interface Found {
   notice?: string;
   /** Not found here: the name's registry answers for it (registrar mode, other_names referral). */
   referral?: Referral;
+  /** help: the limits in force for this client. */
+  limits?: ClientLimits;
 }
 
 type Lookup<K extends QueryKind> = (query: Extract<Query, { kind: K }>, ctx: LookupContext) => Promise<Found>;
@@ -67,11 +70,11 @@ const LOOKUPS: { [K in QueryKind]: Lookup<K> } = {
   },
   // RDAP search: each result viewed like its lookup, under this client's access, within the scope.
   async 'rdap-search'(q, ctx) {
-    const { view: results, notice } = await viewed(ctx, async (access) => scopedResults(ctx, await rdapSearch(ctx.store, q.search, q.limit, access, { adminBlock: ctx.adminBlock })));
+    const { view: results, notice } = await viewed(ctx, async (access) => scopedResults(ctx, await rdapSearch(ctx.store, q.search, { size: q.limit, paging: q.paging }, access, { adminBlock: ctx.adminBlock })));
     return { outcome: results.items.length > 0 ? 'answered' : 'not-found', results, notice };
   },
-  async help() {
-    return { outcome: 'answered' };
+  async help(_q, ctx) {
+    return { outcome: 'answered', limits: await ctx.policy.limitsFor?.(ctx.client) };
   },
 };
 

@@ -1,42 +1,89 @@
-// The lookup and view stages of an RDAP search (RFC 9082 §3.2), the 'rdap-search' lookup of
-// lookups.ts. The Store's search side gives candidates (its patterns are wider than
-// RFC 9082's: `?` is a wildcard there, plain free text is a substring, `*` crosses dots); each
-// candidate is then checked against the RDAP pattern, so an answer holds exactly what matched.
+// The lookup and view stages of an RDAP search (RFC 9082 §3.2) and reverse search (RFC 9536),
+// page by page (RFC 8977): the 'rdap-search' lookup of lookups.ts. The Store's search side gives
+// candidates in the page's order, after the cursor's position (keyset paging: a deep page costs
+// what the first does). Where the Store's patterns are wider than RFC 9082's (`?` is a wildcard
+// there, plain free text is a substring, `*` crosses dots), each candidate is checked against the
+// RDAP pattern, so a page holds exactly what matched. Reverse searches compile to the Store's
+// domain search expression (the searchable WHOIS's engine), which matches them exactly.
 // Every result is viewed like the same object's lookup, under the client's access.
-import type { SearchExpr, SearchPage, SearchResult } from '../model/search.js';
-import type { Contact, Registrar } from '../model/types.js';
-import type { RdapPattern, RdapSearch } from '../query/rdap-search.js';
+import type { HostRecord } from '../model/records.js';
+import type { DomainOrder, SearchExpr, SearchPage, SearchResult } from '../model/search.js';
+import { CONTACT_ROLES, type Contact, type ContactRole, type Registrar } from '../model/types.js';
+import type { CursorPosition } from '../query/rdap-cursor.js';
+import { SORT_PROPERTIES, type RdapPaging, type RdapPattern, type RdapSearch, type ReverseConditions } from '../query/rdap-search.js';
 import { viewContact, viewDomain, viewHosts, viewRegistrar, type Access, type ResultsView, type Truncation, type View } from '../policy/view.js';
 import type { Store } from '../store/store.js';
 
-/** Store rows read at most for one search while checking candidates, before giving up ("excessive load"). */
+/** Store rows read at most for one page while checking candidates, before giving up ("excessive load"). */
 export const SCAN_LIMIT = 2000;
 /** Name servers a `domains?nsLdhName=` partial match may expand to. */
 export const NS_EXPANSION_LIMIT = 100;
+/** Candidates read at most to count a search whose Store patterns are wider than its RDAP pattern (count=true). */
+export const COUNT_SCAN_LIMIT = 100_000;
 
 interface Found<T> {
   items: T[];
   truncated?: Truncation;
+  /** More results follow: where the next page starts. */
+  next?: CursorPosition;
 }
 
+/** How one search is read from the Store: a page of candidates, the position of each, and which of them match. */
+interface Source<T> {
+  fetch: (page: SearchPage) => Promise<SearchResult<T>>;
+  position: (item: T, value: string | undefined) => CursorPosition;
+  keep: (item: T) => boolean;
+}
+
+/** The Store's side of the page: its order, direction and where it starts. */
+interface PageOrder {
+  order: DomainOrder;
+  descending: boolean;
+  after?: CursorPosition;
+}
+
+const always = () => true;
+
 /**
- * Reads pages of candidates, keeping those `keep` accepts, until `limit` are kept (and one more
- * proves the set truncated), the Store has no more, or SCAN_LIMIT rows were read.
+ * Reads candidates after `start` until `limit` are kept (and one more proves more follow: then
+ * `next` is the last kept one's position), the Store has no more, or SCAN_LIMIT rows were read.
  */
-async function collect<T>(fetch: (page: SearchPage) => Promise<SearchResult<T>>, keep: (item: T) => boolean, limit: number): Promise<Found<T>> {
+async function collect<T>(source: Source<T>, limit: number, order: PageOrder, start: CursorPosition | undefined): Promise<Found<T>> {
   const items: T[] = [];
   const batch = Math.max(limit + 1, 64);
-  let offset = 0;
+  let after = start;
+  let lastKept: CursorPosition | undefined;
+  let read = 0;
   for (;;) {
-    const page = await fetch({ limit: batch, offset });
-    for (const item of page.items) {
-      if (!keep(item)) continue;
-      if (items.length === limit) return { items, truncated: 'authorization' };
+    const page = await source.fetch({ limit: batch, after: after && { key: after.key, value: after.value }, descending: order.descending, order: order.order });
+    for (const [i, item] of page.items.entries()) {
+      const position = source.position(item, page.values?.[i]);
+      after = position;
+      if (!source.keep(item)) continue;
+      if (items.length === limit) return { items, next: lastKept };
       items.push(item);
+      lastKept = position;
     }
-    offset += page.items.length;
+    read += page.items.length;
     if (!page.truncated || page.items.length === 0) return { items };
-    if (offset >= SCAN_LIMIT) return { items, truncated: 'excessive load' };
+    if (read >= SCAN_LIMIT) return { items, truncated: 'excessive load' };
+  }
+}
+
+/** How many candidates match, reading them all (up to COUNT_SCAN_LIMIT; undefined past it). */
+async function countMatching<T>(source: Source<T>, order: PageOrder): Promise<number | undefined> {
+  let n = 0;
+  let read = 0;
+  let after: CursorPosition | undefined;
+  for (;;) {
+    const page = await source.fetch({ limit: 1000, after: after && { key: after.key, value: after.value }, descending: order.descending, order: order.order });
+    for (const [i, item] of page.items.entries()) {
+      after = source.position(item, page.values?.[i]);
+      if (source.keep(item)) n++;
+    }
+    read += page.items.length;
+    if (!page.truncated || page.items.length === 0) return n;
+    if (read >= COUNT_SCAN_LIMIT) return undefined;
   }
 }
 
@@ -72,93 +119,208 @@ function storeText(p: RdapPattern): string {
   return p.partial ? `${p.prefix}*` : p.prefix;
 }
 
-function merge<T>(a: Found<T>, b: Found<T>, limit: number): Found<T> {
-  const all = [...a.items, ...b.items];
-  const truncated = a.truncated === 'excessive load' || b.truncated === 'excessive load' ? 'excessive load' : all.length > limit || a.truncated || b.truncated ? 'authorization' : undefined;
-  return { items: all.slice(0, limit), truncated };
-}
-
 export interface RdapSearchOptions {
   adminBlock: boolean;
 }
 
+/** One page of a search: its size, and the sort and position the request asked for. */
+export interface RdapSearchPage {
+  size: number;
+  paging: RdapPaging;
+}
+
 /**
- * Answers one RDAP search for a client with this access: up to `limit` results. Contacts are
- * searched (by name or handle) only for a client that sees them unredacted: for anyone else a
- * match would give away a personal value the answer redacts, so they find registrars only.
+ * Answers one page of an RDAP search for a client with this access. Contacts are searched (by
+ * name, handle or e-mail) only for a client that sees them unredacted: for anyone else a match
+ * would give away a personal value the answer redacts, so they find registrars only.
  */
-export async function rdapSearch(store: Store, search: RdapSearch, limit: number, access: Access, options: RdapSearchOptions): Promise<ResultsView> {
+export async function rdapSearch(store: Store, search: RdapSearch, page: RdapSearchPage, access: Access, options: RdapSearchOptions): Promise<ResultsView> {
+  const sort = page.paging.sort ?? { property: SORT_PROPERTIES[search.kind][0], descending: false };
+  const order: PageOrder = { order: sort.property.order, descending: sort.descending, after: page.paging.after };
   let views: View[];
-  let truncated: Truncation | undefined;
+  let found: Found<unknown>;
+  let total: number | undefined;
   switch (search.kind) {
     case 'domains': {
-      const found = await domainNames(store, search, limit);
-      truncated = found.truncated;
-      const records = await Promise.all(found.items.map((name) => store.lookupDomain(name)));
+      const domains = await domainSearch(store, search, access);
+      found = await domains.page(page.size, order);
+      if (page.paging.count) total = await domains.count(order);
+      const records = await Promise.all((found.items as string[]).map((name) => store.lookupDomain(name)));
       views = records.flatMap((r) => (r ? [viewDomain(r, access, { adminBlock: options.adminBlock })] : []));
       break;
     }
     case 'nameservers': {
-      const found =
+      const source: Source<HostRecord> =
         search.by === 'ip'
-          ? await collect((page) => store.searchHosts({ address: search.address }, page), () => true, limit)
-          : await collect((page) => store.searchHosts({ name: storePattern(search.pattern) }, page), (h) => nameMatches(search.pattern, h.host.name), limit);
-      truncated = found.truncated;
-      views = found.items.map((h) => viewHosts([h]));
+          ? { fetch: (p) => store.searchHosts({ address: search.address }, p), position: (h) => ({ key: h.host.name }), keep: always }
+          : { fetch: (p) => store.searchHosts({ name: storePattern(search.pattern) }, p), position: (h) => ({ key: h.host.name }), keep: (h) => nameMatches(search.pattern, h.host.name) };
+      found = await collect(source, page.size, order, order.after);
+      if (page.paging.count) total = await countMatching(source, order);
+      views = (found.items as HostRecord[]).map((h) => viewHosts([h]));
       break;
     }
     case 'entities': {
-      const p = search.pattern;
-      const none: Found<Contact> = { items: [] };
-      let contacts = none;
-      let registrars: Found<Registrar>;
-      if (search.by === 'fn') {
-        if (access.full) {
-          contacts = await collect((page) => store.searchContacts({ fn: storeText(p) }, page), (c) => textMatches(p, c.postalInt?.name) || textMatches(p, c.postalLoc?.name), limit);
-        }
-        registrars = await collect((page) => store.searchRegistrars({ fn: storeText(p) }, page), (r) => textMatches(p, r.name), limit);
-      } else {
-        if (access.full) {
-          contacts = await collect((page) => store.searchContacts({ handle: storeText(p) }, page), (c) => (p.partial ? textMatches(p, c.handle) : c.handle === p.prefix), limit);
-        }
-        registrars = await registrarsById(store, p, limit);
-      }
-      const found = merge<Contact | Registrar>(contacts, registrars, limit);
-      truncated = found.truncated;
-      views = found.items.map((e) => ('ianaId' in e ? viewRegistrar(e) : viewContact(e, access)));
+      const phases = entityPhases(store, search, access);
+      found = await phased(phases, page.size, order);
+      if (page.paging.count) total = await countPhases(phases, order);
+      views = (found.items as (Contact | Registrar)[]).map((e) => ('ianaId' in e ? viewRegistrar(e) : viewContact(e, access)));
       break;
     }
   }
   const personalRecords = views.reduce((n, v) => n + (v.kind === 'domain' || v.kind === 'contact' ? v.personalRecords : 0), 0);
-  return { kind: 'results', items: views, truncated, personalRecords };
+  return { kind: 'results', items: views, truncated: found.truncated, personalRecords, next: found.next, total };
 }
 
-async function domainNames(store: Store, search: Extract<RdapSearch, { kind: 'domains' }>, limit: number): Promise<Found<string>> {
-  const byExpr = (expr: SearchExpr, keep: (name: string) => boolean = () => true) => collect((page) => store.searchDomains(expr, page), keep, limit);
-  if (search.by === 'nsIp') return byExpr({ op: 'term', field: 'nsip', pattern: search.address });
+// --- domains --------------------------------------------------------------------------------
+
+/** A domain search: how to read a page of it, and how to count it. */
+interface DomainSearch {
+  page(limit: number, order: PageOrder): Promise<Found<string>>;
+  count(order: PageOrder): Promise<number | undefined>;
+}
+
+const NONE: DomainSearch = { page: async () => ({ items: [] }), count: async () => 0 };
+
+/** A search the Store answers exactly: its pages and counts are the Store's. */
+function exactly(store: Store, expr: SearchExpr): DomainSearch {
+  const source = byExpr(store, expr, always);
+  return { page: (limit, order) => collect(source, limit, order, order.after), count: () => store.countDomainSearch(expr) };
+}
+
+/** A search whose Store expression is wider than the RDAP pattern: each candidate checked, counted by reading them. */
+function checked(store: Store, expr: SearchExpr, keep: (name: string) => boolean): DomainSearch {
+  const source = byExpr(store, expr, keep);
+  return { page: (limit, order) => collect(source, limit, order, order.after), count: (order) => countMatching(source, order) };
+}
+
+function byExpr(store: Store, expr: SearchExpr, keep: (name: string) => boolean): Source<string> {
+  return { fetch: (p) => store.searchDomains(expr, p), position: (name, value) => ({ key: name, value }), keep };
+}
+
+async function domainSearch(store: Store, search: Extract<RdapSearch, { kind: 'domains' }>, access: Access): Promise<DomainSearch> {
+  if (search.by === 'nsIp') return exactly(store, { op: 'term', field: 'nsip', pattern: search.address });
+  if (search.by === 'reverse') {
+    const expr = reverseExpression(search.conditions, access.full);
+    return expr ? exactly(store, expr) : NONE;
+  }
   const p = search.pattern;
   if (search.by === 'name') {
     if (!p.partial) {
       const record = await store.lookupDomain(p.prefix);
-      return { items: record ? [record.domain.name] : [] };
+      const items = record ? [record.domain.name] : [];
+      return { page: async (_limit, order) => ({ items: order.after ? [] : items }), count: async () => items.length };
     }
-    return byExpr({ op: 'term', field: 'domain', pattern: storePattern(p) }, (name) => nameMatches(p, name));
+    return checked(store, { op: 'term', field: 'domain', pattern: storePattern(p) }, (name) => nameMatches(p, name));
   }
-  if (!p.partial) return byExpr({ op: 'term', field: 'ns', pattern: p.prefix });
+  if (!p.partial) return exactly(store, { op: 'term', field: 'ns', pattern: p.prefix });
   // A partial name server name: the matching hosts first (exactly, `*` inside one label), then the domains using any of them.
-  const hosts = await collect((page) => store.searchHosts({ name: storePattern(p) }, page), (h) => nameMatches(p, h.host.name), NS_EXPANSION_LIMIT);
-  if (hosts.items.length === 0) return { items: [] };
-  const expr: SearchExpr = { op: 'or', args: hosts.items.map((h) => ({ op: 'term', field: 'ns', pattern: h.host.name })) };
-  const found = await byExpr(hosts.items.length === 1 ? expr.args[0] : expr);
-  return hosts.truncated ? { items: found.items, truncated: 'excessive load' } : found;
+  const hostSource: Source<HostRecord> = {
+    fetch: (page) => store.searchHosts({ name: storePattern(p) }, page),
+    position: (h) => ({ key: h.host.name }),
+    keep: (h) => nameMatches(p, h.host.name),
+  };
+  const hosts = await collect(hostSource, NS_EXPANSION_LIMIT, { order: 'name', descending: false }, undefined);
+  if (hosts.items.length === 0) return NONE;
+  const terms: SearchExpr[] = hosts.items.map((h) => ({ op: 'term', field: 'ns', pattern: h.host.name }));
+  const domains = exactly(store, terms.length === 1 ? terms[0] : { op: 'or', args: terms });
+  if (!hosts.next && !hosts.truncated) return domains;
+  // More hosts matched than a search expands to: every page says the result set is cut short.
+  return { page: async (limit, order) => ({ ...(await domains.page(limit, order)), truncated: 'excessive load' }), count: async () => undefined };
 }
 
-/** Registrars whose handle (the IANA ID as text) matches; a partial match reads the registrar list, which is short. */
-async function registrarsById(store: Store, p: RdapPattern, limit: number): Promise<Found<Registrar>> {
-  if (!/^\d+$/.test(p.prefix)) return { items: [] };
-  if (!p.partial) {
-    const r = p.prefix.length <= 10 ? await store.getRegistrar(Number(p.prefix)) : undefined;
-    return { items: r ? [r] : [] };
+/**
+ * A reverse search as the Store's domain search expression: the domains one of whose entities
+ * matches every condition. With a role, that entity is the domain's contact in that role (or its
+ * registrar); without one, it is any of them: one branch per role when several properties must
+ * hold for the same contact. Undefined when no entity this client may search can match.
+ */
+export function reverseExpression(c: ReverseConditions, contactsVisible: boolean): SearchExpr | undefined {
+  const and = (terms: SearchExpr[]): SearchExpr => (terms.length === 1 ? terms[0] : { op: 'and', args: terms });
+  const contactTerms = (role?: ContactRole): SearchExpr[] => {
+    const terms: SearchExpr[] = [];
+    if (c.fn) terms.push({ op: 'term', field: 'name', pattern: storeText(c.fn), whole: true, ...(role && { role }) });
+    if (c.handle) terms.push({ op: 'term', field: 'handle', pattern: storeText(c.handle), ...(role && { role }) });
+    if (c.email) terms.push({ op: 'term', field: 'email', pattern: storeText(c.email), ...(role && { role }) });
+    return terms;
+  };
+  // The registrar entity shows its name (fn) and its IANA ID (handle), no e-mail address.
+  const registrar = (): SearchExpr | undefined => {
+    if (c.email || (c.handle && (c.handle.partial || !/^\d{1,10}$/.test(c.handle.prefix)))) return undefined;
+    const terms: SearchExpr[] = [];
+    if (c.fn) terms.push({ op: 'term', field: 'registrar', pattern: storeText(c.fn), whole: true });
+    if (c.handle) terms.push({ op: 'term', field: 'registrar', pattern: c.handle.prefix });
+    return and(terms);
+  };
+  if (c.role === 'registrar') return registrar();
+  const branches: SearchExpr[] = [];
+  if (contactsVisible) {
+    if (c.role) branches.push(and(contactTerms(c.role)));
+    else if (contactTerms().length === 1) branches.push(contactTerms()[0]);
+    else for (const role of CONTACT_ROLES) branches.push(and(contactTerms(role)));
   }
-  return collect((page) => store.searchRegistrars({ fn: '*' }, page), (r) => String(r.ianaId).startsWith(p.prefix), limit);
+  const r = c.role ? undefined : registrar();
+  if (r) branches.push(r);
+  return branches.length === 0 ? undefined : branches.length === 1 ? branches[0] : { op: 'or', args: branches };
+}
+
+// --- entities -------------------------------------------------------------------------------
+
+/** Entity results are two lists read one after the other: contacts by handle, registrars by IANA ID. */
+interface Phase {
+  phase: 'contact' | 'registrar';
+  source: Source<Contact | Registrar>;
+}
+
+function entityPhases(store: Store, search: Extract<RdapSearch, { kind: 'entities' }>, access: Access): Phase[] {
+  const p = search.pattern;
+  const contact = (q: { fn?: string; handle?: string }, keep: (c: Contact) => boolean): Phase => ({
+    phase: 'contact',
+    source: { fetch: (page) => store.searchContacts(q, page), position: (c) => ({ key: (c as Contact).handle, phase: 'contact' }), keep: keep as (e: Contact | Registrar) => boolean },
+  });
+  const registrars = (fn: string, keep: (r: Registrar) => boolean): Phase => ({
+    phase: 'registrar',
+    source: { fetch: (page) => store.searchRegistrars({ fn }, page), position: (r) => ({ key: String((r as Registrar).ianaId), phase: 'registrar' }), keep: keep as (e: Contact | Registrar) => boolean },
+  });
+  const phases: Phase[] = [];
+  if (search.by === 'fn') {
+    if (access.full) phases.push(contact({ fn: storeText(p) }, (c) => textMatches(p, c.postalInt?.name) || textMatches(p, c.postalLoc?.name)));
+    phases.push(registrars(storeText(p), (r) => textMatches(p, r.name)));
+  } else {
+    if (access.full) phases.push(contact({ handle: storeText(p) }, (c) => (p.partial ? textMatches(p, c.handle) : c.handle === p.prefix)));
+    // A registrar's handle is its IANA ID: a partial one reads the registrar list, which is short.
+    if (/^\d+$/.test(p.prefix) && (p.partial || p.prefix.length <= 10)) phases.push(registrars('*', (r) => (p.partial ? String(r.ianaId).startsWith(p.prefix) : String(r.ianaId) === p.prefix)));
+  }
+  return phases;
+}
+
+/** A page over the phases in the page's direction, from the cursor's phase on. */
+async function phased(phases: Phase[], limit: number, order: PageOrder): Promise<Found<Contact | Registrar>> {
+  const ordered = order.descending ? [...phases].reverse() : phases;
+  const from = Math.max(0, ordered.findIndex((p) => p.phase === order.after?.phase));
+  const items: (Contact | Registrar)[] = [];
+  let last: CursorPosition | undefined;
+  for (let i = from; i < ordered.length; i++) {
+    const phase = ordered[i];
+    if (items.length === limit) {
+      // The page is full: more follow if a later list has a match.
+      const probe = await collect(phase.source, 1, order, undefined);
+      if (probe.items.length > 0) return { items, next: last };
+      continue;
+    }
+    const found = await collect(phase.source, limit - items.length, order, i === from ? order.after : undefined);
+    items.push(...found.items);
+    if (found.truncated || found.next) return { items, truncated: found.truncated, next: found.next };
+    if (found.items.length > 0) last = phase.source.position(found.items[found.items.length - 1], undefined);
+  }
+  return { items };
+}
+
+async function countPhases(phases: Phase[], order: PageOrder): Promise<number | undefined> {
+  let n = 0;
+  for (const phase of phases) {
+    const c = await countMatching(phase.source, order);
+    if (c === undefined) return undefined;
+    n += c;
+  }
+  return n;
 }

@@ -9,7 +9,7 @@ import type { DirectoryScope } from './scope.js';
 /** What a lookup needs besides its query. */
 export interface LookupContext {
   store: Store;
-  policy: Pick<Policy, 'access' | 'charge'>;
+  policy: Pick<Policy, 'access' | 'charge' | 'limitsFor'>;
   client: ClientIdentity;
   /** Keep the (redacted) Admin block in domain answers (whois.admin_block). */
   adminBlock: boolean;

@@ -85,7 +85,18 @@ export interface Host {
   statuses: string[];
   created: string;
   updated?: string;
+  /** TTLs of the glue records the registry publishes for this host (A, AAAA), when the source carries them. */
+  ttl?: DnsTtls;
 }
+
+/**
+ * TTLs in seconds that the registry publishes in its zone, by DNS record type (RFC 9803's EPP
+ * mapping; shown in RDAP as draft-ietf-regext-rdap-ttl-extension's ttl0_data): a domain's NS and
+ * DS (and A/AAAA glue), a host's A and AAAA.
+ */
+export type DnsTtls = Partial<Record<DnsTtlType, number>>;
+export const DNS_TTL_TYPES = ['NS', 'DS', 'A', 'AAAA'] as const;
+export type DnsTtlType = (typeof DNS_TTL_TYPES)[number];
 
 export interface DsRecord {
   keyTag: number;
@@ -141,6 +152,8 @@ export interface Domain {
   idnTableId?: string; // the IDN table the name was registered under (RDE rdeIDN id)
   originalName?: string; // A-label of the name this one is an IDN variant of (RDE originalName)
   reseller?: string;
+  /** TTLs of the delegation the registry publishes (NS, DS), when the source carries them. */
+  ttl?: DnsTtls;
 }
 
 export type RegistryObject = Registrar | Contact | Host | Domain;

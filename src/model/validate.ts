@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import countries from 'i18n-iso-countries';
 import { normalizeName } from './idn.js';
 import { CONTACT_STATUSES, EPP_STATUSES, HOST_STATUSES } from './statuses.js';
-import { SPONSOR_BY_CLIENT_ID, type Contact, type ContactData, type DnssecKey, type Domain, type Host, type HostAttr, type PostalInfo, type Registrar, type RegistryObject } from './types.js';
+import { DNS_TTL_TYPES, SPONSOR_BY_CLIENT_ID, type Contact, type ContactData, type DnssecKey, type DnsTtlType, type Domain, type Host, type HostAttr, type PostalInfo, type Registrar, type RegistryObject } from './types.js';
 
 export class ValidationError extends Error {
   constructor(readonly field: string, message: string) {
@@ -160,8 +160,8 @@ type Keys<T> = Record<keyof T, true>;
 const RECORD_KEYS = {
   registrar: { type: true, ianaId: true, repositoryId: true, name: true, postal: true, voice: true, fax: true, email: true, whoisServer: true, url: true, rdapBaseUrl: true, abuseEmail: true, abusePhone: true, admin: true, tech: true, updated: true } satisfies Keys<Registrar>,
   contact: { type: true, handle: true, roid: true, registrarId: true, clientId: true, statuses: true, postalInt: true, postalLoc: true, voice: true, voiceExt: true, fax: true, faxExt: true, email: true, disclose: true, privacyProxy: true, created: true, updated: true } satisfies Keys<Contact>,
-  host: { type: true, name: true, unicodeName: true, roid: true, registrarId: true, clientId: true, addresses: true, statuses: true, created: true, updated: true } satisfies Keys<Host>,
-  domain: { type: true, name: true, unicodeName: true, roid: true, registrarId: true, clientId: true, registrant: true, admin: true, tech: true, billing: true, nameservers: true, statuses: true, created: true, updated: true, expires: true, registrarExpires: true, transferred: true, ds: true, keyData: true, hostAttrs: true, idnTableId: true, originalName: true, reseller: true } satisfies Keys<Domain>,
+  host: { type: true, name: true, unicodeName: true, roid: true, registrarId: true, clientId: true, addresses: true, statuses: true, created: true, updated: true, ttl: true } satisfies Keys<Host>,
+  domain: { type: true, name: true, unicodeName: true, roid: true, registrarId: true, clientId: true, registrant: true, admin: true, tech: true, billing: true, nameservers: true, statuses: true, created: true, updated: true, expires: true, registrarExpires: true, transferred: true, ds: true, keyData: true, hostAttrs: true, idnTableId: true, originalName: true, reseller: true, ttl: true } satisfies Keys<Domain>,
 };
 const POSTAL_KEYS = { name: true, org: true, street: true, city: true, sp: true, pc: true, cc: true } satisfies Keys<PostalInfo>;
 const KEY_DATA_KEYS = { flags: true, protocol: true, algorithm: true, publicKey: true } satisfies Keys<DnssecKey>;
@@ -241,7 +241,18 @@ function validateHost(h: Host): Host {
   statuses('statuses', h.statuses, HOST_STATUSES);
   date('created', h.created);
   date('updated', h.updated, true);
+  ttls(h.ttl, ['A', 'AAAA']);
   return { ...h, name: forms.aLabel, unicodeName: forms.uLabel, addresses };
+}
+
+/** DNS TTLs: record types the object publishes, each an unsigned 31-bit number of seconds (RFC 2181 §8). */
+function ttls(value: unknown, types: readonly DnsTtlType[]): void {
+  if (value === undefined) return;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('ttl', 'must be an object of record types and seconds');
+  for (const [type, seconds] of Object.entries(value)) {
+    if (!(types as readonly string[]).includes(type)) fail(`ttl.${type}`, `is not a record type this object has TTLs for (${types.join(', ')})`);
+    if (!Number.isInteger(seconds) || (seconds as number) < 0 || (seconds as number) > 2147483647) fail(`ttl.${type}`, 'must be 0-2147483647 seconds');
+  }
 }
 
 function ipAddresses(field: string, value: unknown): string[] {
@@ -313,6 +324,7 @@ function validateDomain(d: Domain): Domain {
   text('idnTableId', d.idnTableId, { optional: true, max: 64 });
   const original = d.originalName === undefined ? undefined : name('originalName', d.originalName).aLabel;
   text('reseller', d.reseller, { optional: true });
+  ttls(d.ttl, DNS_TTL_TYPES);
   return {
     ...d,
     name: forms.aLabel,

@@ -33,9 +33,36 @@ export interface ClientIdentity {
 
 export type RefusalReason = 'rate-limited' | 'banned' | 'blocked' | 'too-many-connections';
 
+/** A per-minute query limit: so many queries, counted per IPv4 address or per IPv6 prefix of this length. */
+export interface RateLimit {
+  perMinute: number;
+  ipv6Prefix: number;
+}
+
 export type Admission =
   | { admitted: true; /** Delay to apply before answering (throttle mode). */ delayMs?: number }
-  | { admitted: false; reason: RefusalReason; /** Lines of text that explain it (without the % prefix). */ message: string[]; retryAfterSeconds?: number };
+  | {
+      admitted: false;
+      reason: RefusalReason;
+      /** Lines of text that explain it (without the % prefix). */
+      message: string[];
+      retryAfterSeconds?: number;
+      /** rate-limited: the limit the client went over (RDAP states it in the 429 answer). */
+      limit?: RateLimit;
+    };
+
+/** The limits in force for one client, as RDAP help tells them. */
+export interface ClientLimits {
+  /** Queries a minute; undefined: none. */
+  rate?: RateLimit;
+  /** May run RDAP searches, and how many results one page carries. */
+  search: boolean;
+  searchPageSize: number;
+  /** Authorized tier: unredacted personal records a day (its budget); undefined: none. */
+  personalRecordsPerDay?: number;
+  /** Registrar tier: full lookups a day (its quota). */
+  fullLookupsPerDay?: number;
+}
 
 export type ForbiddenReason =
   | 'search-not-allowed'
@@ -97,5 +124,7 @@ export interface Policy {
   access(client: ClientIdentity): Promise<AccessDecision>;
   /** Counts the unredacted personal records an answer carried against the client's daily budget. */
   charge(client: ClientIdentity, personalRecords: number): Promise<void>;
+  /** The limits in force for this client (RDAP help); a policy without limits need not say. */
+  limitsFor?(client: ClientIdentity): Promise<ClientLimits>;
   close(): Promise<void>;
 }

@@ -13,7 +13,7 @@ import { GatewayPolicy, GatewayRegistry, type GatewayEvent, type GatewaySource }
 import { CidrSet } from './cidr-set.js';
 import { parseDuration } from './duration.js';
 import { TIER_ACCESS, TierResolver } from './open-policy.js';
-import type { AccessDecision, Admission, Authorization, AuthorizationRequest, ClientIdentity, ConnectionGuard, Policy, Remote } from './policy.js';
+import type { AccessDecision, Admission, Authorization, AuthorizationRequest, ClientIdentity, ClientLimits, ConnectionGuard, Policy, Remote } from './policy.js';
 import { RedisState } from './redis-state.js';
 import { BanFile, isPermanent, MemoryState, type Ban, type HitResult, type PolicyState } from './state.js';
 import { PUBLIC_ACCESS, type Tier } from './view.js';
@@ -98,6 +98,7 @@ export class RddsPolicy implements Policy, ConnectionGuard {
   private readonly authorizedBudget: number | null;
   private readonly quotaPercent: number;
   private readonly maxConnections: number | null;
+  private readonly searchPageSize: number;
   private readonly connections = new Map<string, number>();
   private readonly quotas = new Map<number, { quota: number; at: number }>();
   /** Spent quotas and budgets already reported today (reported once per key and day). */
@@ -129,6 +130,7 @@ export class RddsPolicy implements Policy, ConnectionGuard {
     this.authorizedBudget = limit(p.personal_data_budget.authorized);
     this.quotaPercent = p.registrar_quota_percent;
     this.maxConnections = limit(p.max_connections_per_client);
+    this.searchPageSize = config.rdap.search_max_results;
     this.state = options.state ?? createState(config, { clock: this.clock, log: this.log });
     this.gateways = new GatewayRegistry(options.gateways, (err) => this.log('error', `gateways not re-read, the last list stays in force: ${(err as Error).message}`));
     this.gatewayPolicy = new GatewayPolicy(config, this.gateways, this.state, this.clock, (event) => {
@@ -206,7 +208,7 @@ export class RddsPolicy implements Policy, ConnectionGuard {
     }
     if (hit.count <= max) return ADMITTED;
     if (this.throttleMs !== null) return { admitted: true, delayMs: this.throttleMs };
-    return { admitted: false, reason: 'rate-limited', message: this.refusalText, retryAfterSeconds: Math.max(1, Math.ceil(hit.resetInMs / 1000)) };
+    return { admitted: false, reason: 'rate-limited', message: this.refusalText, retryAfterSeconds: Math.max(1, Math.ceil(hit.resetInMs / 1000)), limit: { perMinute: max, ipv6Prefix: this.ipv6Prefix } };
   }
 
   private banned(ban: Ban, now: number): Admission {
@@ -241,6 +243,21 @@ export class RddsPolicy implements Policy, ConnectionGuard {
       }
     }
     return { access: TIER_ACCESS[client.tier] };
+  }
+
+  /**
+   * The limits in force for this client, from the settings admission and access read. A public
+   * client is told the public tier's limit even from an allowlisted address: public help answers
+   * are cached and shared by every public client.
+   */
+  async limitsFor(client: ClientIdentity): Promise<ClientLimits> {
+    const perMinute = this.limits[client.tier];
+    const search = this.authorizer.authorize(client, { kind: 'rdap-search' });
+    const out: ClientLimits = { search: !(search instanceof Promise) && search.allowed, searchPageSize: this.searchPageSize };
+    if (perMinute !== null) out.rate = { perMinute, ipv6Prefix: this.ipv6Prefix };
+    if (client.tier === 'authorized' && this.authorizedBudget !== null) out.personalRecordsPerDay = this.authorizedBudget;
+    if (client.tier === 'registrar' && client.registrarId !== undefined) out.fullLookupsPerDay = await this.registrarQuota(client.registrarId);
+    return out;
   }
 
   async charge(client: ClientIdentity, personalRecords: number): Promise<void> {

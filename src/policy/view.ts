@@ -5,6 +5,7 @@ import { visibleText } from '../model/text.js';
 import { CONTACT_ROLES } from '../model/types.js';
 import type { DomainRecord, HostRecord } from '../model/records.js';
 import type { Registrar } from '../model/types.js';
+import type { CursorPosition } from '../query/rdap-cursor.js';
 import { CONTACT_FIELDS, publicTreatment, type ContactField, type ContactFieldId } from './fields.js';
 
 /** Marks a value withheld from this client; renderers print the field table's redaction form. */
@@ -81,10 +82,14 @@ export type Truncation = 'authorization' | 'excessive load';
 export interface ResultsView {
   kind: 'results';
   items: View[];
-  /** Set when more objects matched than the answer carries. */
+  /** Set when the search stopped before it had read every candidate (the result set is cut short). */
   truncated?: Truncation;
   /** Contacts shown with unredacted personal data, over all items (the personal-data budget counts them). */
   personalRecords: number;
+  /** More results follow this page: where the next one starts (RFC 8977 paging). */
+  next?: CursorPosition;
+  /** The number of results in all, when the client asked (count=true) and it could be counted. */
+  total?: number;
 }
 
 function contactView(role: ContactRole, contact: Contact, access: Access): { view: ContactView; personal: boolean } | undefined {

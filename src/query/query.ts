@@ -3,7 +3,7 @@
 // these; from here on the path is the same.
 import type { SearchExpr } from '../model/search.js';
 import { BadQuery, type GatewayFault } from './bad-query.js';
-import type { RdapSearch } from './rdap-search.js';
+import type { RdapPaging, RdapSearch } from './rdap-search.js';
 
 export type Query =
   | { kind: 'domain'; name: string; uName?: string }
@@ -14,8 +14,8 @@ export type Query =
   | { kind: 'contact'; handle: string }
   /** Searchable WHOIS: `text` is the expression's stable form (search-expression.ts searchKey). */
   | { kind: 'search'; expr: SearchExpr; text: string; offset: number; limit: number }
-  /** RDAP search (RFC 9082 §3.2): at most `limit` results; `text` is its stable form (rdapSearchKey). */
-  | { kind: 'rdap-search'; search: RdapSearch; text: string; limit: number }
+  /** RDAP search (RFC 9082 §3.2) or reverse search (RFC 9536): pages of `limit` results (RFC 8977); `text` is its stable form with its sort (rdapSearchKey). */
+  | { kind: 'rdap-search'; search: RdapSearch; text: string; limit: number; paging: RdapPaging }
   | { kind: 'help' };
 
 export type QueryKind = Query['kind'];
@@ -49,7 +49,7 @@ export function queryKey(q: Query): string {
     case 'search':
       return `${q.kind} ${q.text} [${q.offset}+${q.limit}]`;
     case 'rdap-search':
-      return `${q.kind} ${q.text} [${q.limit}]`;
+      return `${q.kind} ${q.text} [${q.limit}]${q.paging.page > 1 ? ` page ${q.paging.page}` : ''}`;
     case 'help':
       return 'help';
   }

@@ -6,16 +6,17 @@
 //   term    := field ':' value | value                   a value without a field searches domain names
 //   value   := word | '"' chars '"'                      a quoted value may hold spaces; \" and \\ escape
 //
-// Fields: domain, name, org, street, city, sp, pc, cc, registrar, ns, nsip. Operators are
+// Fields: domain, name, org, street, city, sp, pc, cc, email, registrar, ns, nsip. Operators are
 // case-insensitive. Values take `*` (any run) and `?` (one character); plain text is a partial
-// (substring) match on the free-text fields and an exact match on registrar ID, ns, nsip and cc.
+// (substring) match on the free-text fields and an exact match on registrar ID, ns, nsip, cc and
+// email (case-insensitive: `email:jane@example.com`, `email:jane*`, `email:*@example.com`).
 // A parse error is a BadQuery whose message names the position (1-based) of the offending token.
 import { normalizeName } from '../model/idn.js';
 import type { DomainSearchField, SearchExpr } from '../model/search.js';
 import { BadQuery, CONTROL_CHARACTERS, quoteForMessage } from './bad-query.js';
 import { ipAddress } from './ip-address.js';
 
-export const SEARCH_FIELDS: readonly DomainSearchField[] = ['domain', 'name', 'org', 'street', 'city', 'sp', 'pc', 'cc', 'registrar', 'ns', 'nsip'];
+export const SEARCH_FIELDS: readonly DomainSearchField[] = ['domain', 'name', 'org', 'street', 'city', 'sp', 'pc', 'cc', 'email', 'registrar', 'ns', 'nsip'];
 
 export interface SearchLimits {
   /** Longest expression accepted (characters). */
@@ -229,6 +230,9 @@ function patternOf(field: DomainSearchField, value: string, pos: number): string
     case 'domain':
       // Matched against both the A-label and the U-label of each name.
       return value.toLowerCase().replace(/\.+$/, '');
+    case 'email':
+      if (/\s/.test(value.trim())) fail(`"${quoteForMessage(value)}" is not an e-mail address or pattern`, pos);
+      return value.trim().toLowerCase();
     default:
       return value.replace(/\s+/g, ' ').trim();
   }

@@ -7,14 +7,15 @@ import { STATUS_CODES } from 'node:http';
 import type { Config } from '../config.js';
 import type { DomainRecord, HostRecord, Referral } from '../model/records.js';
 import { EPP_TO_RDAP_STATUS } from '../model/statuses.js';
-import { isSigned, type ContactRole, type Domain, type Registrar } from '../model/types.js';
-import { CONTACT_FIELDS, contactRdapEntityPath, contactRdapPath, contactRedactionName, type ContactFieldId } from '../policy/fields.js';
-import { REDACTED, type ContactView, type DomainView, type FieldValue, type View } from '../policy/view.js';
+import { isSigned, type ContactRole, type DnsTtls, type Domain, type Registrar } from '../model/types.js';
+import { CONTACT_FIELDS, contactRdapEntityPath, contactRdapPath, contactRedactionName, type ContactField, type ContactFieldId } from '../policy/fields.js';
+import { REDACTED, type ContactView, type DomainView, type View } from '../policy/view.js';
+import type { RdapCursors } from '../query/rdap-cursor.js';
 import type { RdapRequest } from '../query/rdap-request.js';
-import type { RdapSearchKind } from '../query/rdap-search.js';
+import { REVERSE_SEARCH_PROPERTIES, SORT_PROPERTIES, type RdapSearchKind } from '../query/rdap-search.js';
 import type { Resolution } from '../resolution.js';
 import { httpStatus, retryAfter } from './http-status.js';
-import { contactFormUrl, forbiddenText, RDAP_COMPLAINT_NOTICE, RDAP_HELP, RDAP_STATUS_CODES_NOTICE, referralText } from './texts.js';
+import { contactFormUrl, forbiddenText, limitsNoticeLines, rateLimitLine, RDAP_COMPLAINT_NOTICE, RDAP_HELP, RDAP_PAGING_TEXTS, RDAP_STATUS_CODES_NOTICE, referralText } from './texts.js';
 import { registrarExpiry } from './whois.js';
 
 export const RDAP_MEDIA_TYPE = 'application/rdap+json';
@@ -55,6 +56,11 @@ interface AnswerContext {
   requestUrl: string;
   /** For searches: which kind of results the answer carries (the member that holds them). */
   searchKind?: RdapSearchKind;
+  request: RdapRequest;
+  /** Contacts as JSContact cards instead of jCards (experimental, asked for by the client). */
+  jscontact: boolean;
+  /** Extension identifiers the answer uses beyond the profile's (paging, sorting, reverse_search, ttl0, jscontact). */
+  extensions: Set<string>;
 }
 
 const SEARCH_MEMBER: Record<RdapSearchKind, string> = {
@@ -71,9 +77,11 @@ export interface RdapOptions {
   termsOfUseUrl: string;
   /** Set in registrar mode: the registrar variant of the profile (docs/registrar.md). */
   registrar?: { name: string; contactFormUrl: string };
+  /** Signs the cursors of next-page links (the RDAP grammar checks them with the same key); without it a search answer has no next link. */
+  cursors?: RdapCursors;
 }
 
-export function rdapOptions(config: Config): RdapOptions {
+export function rdapOptions(config: Config, cursors?: RdapCursors): RdapOptions {
   const r = config.registry;
   return {
     baseUrl: r.rdap_base_url,
@@ -81,6 +89,7 @@ export function rdapOptions(config: Config): RdapOptions {
     termsOfUse: r.terms_of_use,
     termsOfUseUrl: r.terms_of_use_url,
     ...(r.mode === 'registrar' && { registrar: { name: r.name, contactFormUrl: r.contact_form_url ?? '' } }),
+    cursors,
   };
 }
 
@@ -101,9 +110,10 @@ function joinUrl(base: string, path: string): string {
 class Redactions {
   readonly entries: Redaction[] = [];
 
-  add(role: ContactRole, fieldId: ContactFieldId, entityPath: string): void {
+  /** `jscontact`: the path points into the entity's JSContact card instead of its jCard. */
+  add(role: ContactRole, fieldId: ContactFieldId, entityPath: string, jscontact = false): void {
     const field = CONTACT_FIELDS.find((f) => f.id === fieldId)!;
-    const path = contactRdapPath(field, entityPath);
+    const path = jscontact ? jscontactPath(field, entityPath) : contactRdapPath(field, entityPath);
     const entry: Redaction = {
       name: { type: contactRedactionName(role, field) },
       ...(field.rdap.method === 'removal' ? { prePath: path } : { postPath: path }),
@@ -115,11 +125,11 @@ class Redactions {
   }
 
   /** A withheld value shown by another (RFC 9537 replacementValue): a registrar's contact form for an e-mail address. */
-  replace(role: ContactRole, fieldId: ContactFieldId, entityPath: string, replacementPath: string): void {
+  replace(role: ContactRole, fieldId: ContactFieldId, entityPath: string, replacementPath: string, jscontact = false): void {
     const field = CONTACT_FIELDS.find((f) => f.id === fieldId)!;
     this.entries.push({
       name: { type: contactRedactionName(role, field) },
-      prePath: contactRdapPath(field, entityPath),
+      prePath: jscontact ? jscontactPath(field, entityPath) : contactRdapPath(field, entityPath),
       replacementPath,
       pathLang: 'jsonpath',
       method: 'replacementValue',
@@ -140,7 +150,7 @@ export class RdapRenderer {
 
   /** `request`: what the RDAP grammar read of the request (query/rdap-request.ts). */
   render(res: Resolution, request: RdapRequest): RdapAnswer {
-    const ctx: AnswerContext = { requestUrl: this.url(request.relative ?? ''), searchKind: request.searchKind };
+    const ctx: AnswerContext = { requestUrl: this.url(request.relative ?? ''), searchKind: request.searchKind, request, jscontact: request.jscontact === true, extensions: new Set() };
     const status = httpStatus(res);
     if (res.referral) return this.referral(res.referral, ctx.requestUrl);
     if (res.outcome === 'answered') {
@@ -180,54 +190,111 @@ export class RdapRenderer {
     let body: JsonObject;
     if (res.results && ctx.searchKind) {
       const { items, truncated } = res.results;
-      body = this.searchResults(ctx.searchKind, items, res, redactions);
+      body = { ...this.searchResults(ctx.searchKind, items, res, redactions, ctx), ...this.searchMetadata(res, ctx) };
       if (items.some((item) => item.kind === 'domain')) notices.push(...this.domainNotices(ctx.requestUrl));
       if (truncated) {
         notices.push({
           title: 'Search Policy',
           type: `result set truncated due to ${truncated}`,
-          description: [
-            truncated === 'authorization'
-              ? `The search matched more objects than one answer carries; only the first ${items.length} are shown.`
-              : `The search was stopped before it had checked every candidate; ${items.length} matching objects are shown. Narrow the pattern.`,
-          ],
+          description: [`The search was stopped before it had checked every candidate; ${items.length} matching objects are shown. Narrow the pattern.`],
         });
       }
+      if (res.query?.kind === 'rdap-search' && res.query.paging.count && res.results.total === undefined) notices.push({ title: 'Search Policy', description: [RDAP_PAGING_TEXTS.notCounted] });
     } else if (!view) {
-      body = {};
+      body = this.helpMembers(res, ctx);
       notices.push(this.helpNotice());
+      if (res.limits) notices.push({ title: 'Service limits', description: limitsNoticeLines(res.limits) });
     } else {
-      body = this.object(view, ctx.requestUrl, res, redactions, '$', true);
+      body = this.object(view, ctx.requestUrl, res, redactions, '$', true, ctx);
       if (view.kind === 'domain') notices.push(...this.domainNotices(ctx.requestUrl));
     }
+    if (ctx.jscontact && jscontactEverywhere(body)) ctx.extensions.add('jscontact');
     const conformance: string[] = [...RDAP_CONFORMANCE];
     if (redactions.entries.length > 0) conformance.splice(1, 0, 'redacted');
+    conformance.push(...ctx.extensions);
     const out: JsonObject = { rdapConformance: conformance, ...body, notices };
     if (redactions.entries.length > 0) out.redacted = redactions.entries;
     return out;
   }
 
-  private object(view: View, requestUrl: string, res: Resolution, redactions: Redactions, at: string, top: boolean): JsonObject {
+  // --- reverse search, sorting and paging (RFC 9536, RFC 8977) --------------------------------
+
+  /** help: the reverse searches this server offers (RFC 9536 §5), for the clients that may search. */
+  private helpMembers(res: Resolution, ctx: AnswerContext): JsonObject {
+    if (!res.limits?.search) return {};
+    ctx.extensions.add('reverse_search');
+    return {
+      reverse_search_properties: REVERSE_SEARCH_PROPERTIES.map((p) => ({ searchableResourceType: 'domains', relatedResourceType: 'entity', property: p.property })),
+    };
+  }
+
+  /** A search answer's RFC 8977 and RFC 9536 members: where the next page is, how it is sorted, what a reverse search matched on. */
+  private searchMetadata(res: Resolution, ctx: AnswerContext): JsonObject {
+    const query = res.query;
+    const results = res.results;
+    if (query?.kind !== 'rdap-search' || !results || !ctx.request.search) return {};
+    const { path, params, count } = ctx.request.search;
+    const paging = query.paging;
+    const sort = paging.sort;
+    const link = (extra: string[]) => this.url(`${path}?${[params, ...extra].filter((p) => p !== '').join('&')}`);
+    const sortParam = sort ? [`sort=${sort.property.property}${sort.descending ? ':d' : ''}`] : [];
+    const countParam = count ? ['count=true'] : [];
+    const out: JsonObject = {};
+    const pagingMetadata: JsonObject = {};
+    if (count && results.total !== undefined) pagingMetadata.totalCount = results.total;
+    pagingMetadata.pageSize = query.limit;
+    pagingMetadata.pageNumber = paging.page;
+    if (results.next && this.options.cursors) {
+      const cursor = this.options.cursors.encode({ search: query.text, page: paging.page + 1, after: results.next });
+      pagingMetadata.links = [{ value: ctx.requestUrl, rel: 'next', href: link([...sortParam, ...countParam, `cursor=${cursor}`]), title: RDAP_PAGING_TEXTS.nextTitle, type: RDAP_MEDIA_TYPE }];
+    }
+    out.paging_metadata = pagingMetadata;
+    ctx.extensions.add('paging');
+    const offered = SORT_PROPERTIES[query.search.kind];
+    const current = sort?.property ?? offered[0];
+    const sorting: JsonObject = {};
+    if (sort) sorting.currentSort = `${sort.property.property}${sort.descending ? ':d' : ''}`;
+    sorting.availableSorts = offered.map((p) => {
+      // The link sorts by the property: the other way round for the current one, ascending otherwise.
+      const descending = p === current && !sort?.descending;
+      return {
+        property: p.property,
+        jsonPath: p.jsonPath,
+        default: p === offered[0],
+        links: [{ value: ctx.requestUrl, rel: 'alternate', href: link([`sort=${p.property}${descending ? ':d' : ''}`, ...countParam]), title: descending ? RDAP_PAGING_TEXTS.descendingTitle : RDAP_PAGING_TEXTS.ascendingTitle, type: RDAP_MEDIA_TYPE }],
+      };
+    });
+    out.sorting_metadata = sorting;
+    ctx.extensions.add('sorting');
+    if (query.search.by === 'reverse') {
+      const used = query.search.conditions;
+      out.reverse_search_properties_mapping = REVERSE_SEARCH_PROPERTIES.filter((p) => used[p.property] !== undefined).map((p) => ({ property: p.property, propertyPath: p.propertyPath }));
+      ctx.extensions.add('reverse_search');
+    }
+    return out;
+  }
+
+  private object(view: View, requestUrl: string, res: Resolution, redactions: Redactions, at: string, top: boolean, ctx: AnswerContext): JsonObject {
     switch (view.kind) {
       case 'domain':
-        return this.domain(view, requestUrl, res, redactions, at);
+        return this.domain(view, requestUrl, res, redactions, at, ctx);
       case 'host':
         void top;
-        return this.nameserver(view.hosts[0], requestUrl, res);
+        return this.nameserver(view.hosts[0], requestUrl, res, ctx);
       case 'registrar':
         return this.registrarLookup(view.registrar, requestUrl, res);
       case 'contact':
-        return this.contactLookup(view.contact, requestUrl, res, redactions, at);
+        return this.contactLookup(view.contact, requestUrl, res, redactions, at, ctx);
     }
   }
 
   /** Search results (RFC 9083 §8): each item a full object, with its redactions pathed into the array. */
-  private searchResults(kind: RdapSearchKind, items: readonly View[], res: Resolution, redactions: Redactions): JsonObject {
+  private searchResults(kind: RdapSearchKind, items: readonly View[], res: Resolution, redactions: Redactions, ctx: AnswerContext): JsonObject {
     const member = SEARCH_MEMBER[kind];
     return {
       [member]: items.map((item, i) => {
         const at = `$.${member}[${i}]`;
-        return this.object(item, this.url(objectPath(item)), res, redactions, at, false);
+        return this.object(item, this.url(objectPath(item)), res, redactions, at, false, ctx);
       }),
     };
   }
@@ -271,7 +338,7 @@ export class RdapRenderer {
     return { eventAction: 'last update of RDAP database', eventDate: rdapDate(res.data.updatedAt) };
   }
 
-  private domain(view: DomainView, requestUrl: string, res: Resolution, redactions: Redactions, at: string): JsonObject {
+  private domain(view: DomainView, requestUrl: string, res: Resolution, redactions: Redactions, at: string, ctx: AnswerContext): JsonObject {
     const { domain, registrar } = view.record;
     const self = this.url(`domain/${domain.name}`);
     const links: Link[] = [this.selfLink(requestUrl, self)];
@@ -298,8 +365,11 @@ export class RdapRenderer {
     out.secureDNS = secureDns(domain);
     out.nameservers = this.domainNameservers(view.record, self);
     const entities: JsonObject[] = [this.registrarEntity(registrar, self, related)];
-    for (const contact of view.contacts) entities.push(this.contactEntity(contact, redactions, contactRdapEntityPath(contact.role, at), true, this.emailForm(domain.name, contact.role)));
+    for (const contact of view.contacts) {
+      if (sentInDomain(contact)) entities.push(this.contactEntity(contact, redactions, contactRdapEntityPath(contact.role, at), true, ctx, this.emailForm(domain.name, contact.role)));
+    }
     out.entities = entities;
+    this.ttl(out, domain.ttl, ctx);
     if (domain.reseller) out.remarks = [{ title: 'Reseller', description: [domain.reseller] }];
     out.links = links;
     out.port43 = this.options.port43;
@@ -323,6 +393,8 @@ export class RdapRenderer {
         const ips = ipAddresses(host.addresses);
         if (ips) out.ipAddresses = ips;
         out.status = rdapStatuses(host.statuses.length > 0 ? host.statuses : ['ok']);
+        // No glue TTLs here: the conformance tool checks a domain's nameservers against its schema,
+        // which has no ttl0_data (the nameserver/ lookup carries them).
       }
       out.links = [{ value: domainUrl, rel: 'related', href: this.url(`nameserver/${name}`), type: RDAP_MEDIA_TYPE }];
       return out;
@@ -338,13 +410,14 @@ export class RdapRenderer {
     return [...objects, ...attrs];
   }
 
-  private nameserver({ host, registrar }: HostRecord, requestUrl: string, res: Resolution): JsonObject {
+  private nameserver({ host, registrar }: HostRecord, requestUrl: string, res: Resolution, ctx: AnswerContext): JsonObject {
     const self = this.url(`nameserver/${host.name}`);
     const out: JsonObject = { objectClassName: 'nameserver', handle: host.roid, ldhName: host.name };
     if (host.unicodeName) out.unicodeName = host.unicodeName;
     const ips = ipAddresses(host.addresses);
     if (ips) out.ipAddresses = ips;
     out.status = rdapStatuses(host.statuses.length > 0 ? host.statuses : ['ok']);
+    this.ttl(out, host.ttl, ctx);
     out.entities = [this.registrarEntity(registrar, self, undefined)];
     const events: JsonObject[] = [{ eventAction: 'registration', eventDate: rdapDate(host.created) }];
     if (host.updated && host.updated !== host.created) events.push({ eventAction: 'last changed', eventDate: rdapDate(host.updated) });
@@ -415,8 +488,8 @@ export class RdapRenderer {
   }
 
   /** entity/{handle}: a contact through the view, redacted like the same contact in a domain answer. */
-  private contactLookup(contact: ContactView, requestUrl: string, res: Resolution, redactions: Redactions, at: string): JsonObject {
-    const out = this.contactEntity(contact, redactions, at, false);
+  private contactLookup(contact: ContactView, requestUrl: string, res: Resolution, redactions: Redactions, at: string, ctx: AnswerContext): JsonObject {
+    const out = this.contactEntity(contact, redactions, at, false, ctx);
     const handle = contact.values.get('id');
     const events = [this.lastUpdate(res)];
     out.events = events;
@@ -427,67 +500,191 @@ export class RdapRenderer {
   }
 
   /**
-   * A contact as jCard from what the view holds: a string is printed, REDACTED is printed as the
-   * field table's method says (emptyValue: present and empty; removal: absent) and listed in
-   * `redacted`, a field missing from the view is left out.
+   * A contact as jCard (or, when the client asked for it, a JSContact card) from what the view
+   * holds: a string is printed, REDACTED is printed as the field table's method says (emptyValue:
+   * present and empty; removal: absent) and listed in `redacted`, a field missing from the view is
+   * left out.
    */
-  private contactEntity(contact: ContactView, redactions: Redactions, entityPath: string, withRole: boolean, emailForm?: string): JsonObject {
+  private contactEntity(contact: ContactView, redactions: Redactions, entityPath: string, withRole: boolean, ctx: AnswerContext, emailForm?: string): JsonObject {
     const values = contact.values;
-    const get = (id: ContactFieldId): FieldValue => values.get(id);
-    const redacted = (id: ContactFieldId) => values.has(id) && values.get(id) === REDACTED;
     const text = (id: ContactFieldId): string | undefined => {
-      const v = get(id);
+      const v = values.get(id);
       return typeof v === 'string' ? v : Array.isArray(v) ? v.join(', ') : undefined;
     };
-    const note = (id: ContactFieldId) => {
-      if (redacted(id)) redactions.add(contact.role, id, entityPath);
-    };
+    // A registrar's contact form stands for a withheld address (profile 2024 §2.7.4.9: a contact-uri, never beside an email).
+    const contactUri = emailForm !== undefined && values.get('email') === REDACTED ? emailForm : undefined;
+    for (const field of CONTACT_FIELDS) {
+      if (values.get(field.id) !== REDACTED) continue;
+      if (field.id === 'email' && contactUri !== undefined) {
+        const replacement = ctx.jscontact ? `${entityPath}.jscontact_card.links.contact.uri` : `${entityPath}.vcardArray[1][?(@[0]=='contact-uri')]`;
+        redactions.replace(contact.role, 'email', entityPath, replacement, ctx.jscontact);
+      } else redactions.add(contact.role, field.id, entityPath, ctx.jscontact);
+    }
 
     const out: JsonObject = { objectClassName: 'entity' };
     const handle = text('id');
     if (handle !== undefined) out.handle = handle;
-    note('id');
-
-    const card: VcardEntry[] = [];
-    card.push(['fn', {}, 'text', text('name') ?? '']);
-    note('name');
-    const org = text('org');
-    if (org !== undefined) card.push(['org', {}, 'text', org]);
-    note('org');
-
-    const adrIds: ContactFieldId[] = ['street', 'city', 'sp', 'pc', 'cc'];
-    if (adrIds.some((id) => values.has(id))) {
-      const street = get('street');
-      const cc = text('cc');
-      const params: JsonObject = cc ? { cc } : {};
-      const parts: Json[] = ['', '', Array.isArray(street) ? (street.length === 1 ? street[0] : [...street]) : (text('street') ?? ''), text('city') ?? '', text('sp') ?? '', text('pc') ?? '', ''];
-      card.push(['adr', params, 'text', parts]);
-      for (const id of adrIds) note(id);
-    }
-
-    const phone = text('phone');
-    if (phone !== undefined) card.push(['tel', { type: 'voice' }, 'uri', telUri(phone, text('phoneExt'))]);
-    note('phone');
-    note('phoneExt');
-    const fax = text('fax');
-    if (fax !== undefined) card.push(['tel', { type: 'fax' }, 'uri', telUri(fax, text('faxExt'))]);
-    note('fax');
-    note('faxExt');
-    const email = text('email');
-    if (email !== undefined) card.push(['email', {}, 'text', email]);
-    if (emailForm && redacted('email')) {
-      // The registrar's contact form stands for the withheld address (profile 2024 §2.7.4.9: a contact-uri, never beside an email).
-      card.push(['contact-uri', {}, 'uri', emailForm]);
-      redactions.replace(contact.role, 'email', entityPath, `${entityPath}.vcardArray[1][?(@[0]=='contact-uri')]`);
-    } else note('email');
-
     if (withRole) out.roles = [roleWord(contact.role)];
-    out.vcardArray = vcard(card);
+    if (ctx.jscontact) {
+      out.jscontact_card = jscontactCard(contact.values, text, contactUri);
+      ctx.extensions.add('jscontact');
+    } else {
+      out.vcardArray = jcard(contact.values, text, contactUri);
+    }
     if (contact.privacyProxy && !contact.customerRevealed) {
       out.remarks = [{ title: 'Privacy or proxy service', description: ['The details shown are those of a privacy or proxy service.'] }];
     }
     return out;
   }
+
+  /** ttl0_data (draft-ietf-regext-rdap-ttl-extension) of a domain or name server whose data carries TTLs. */
+  private ttl(out: JsonObject, ttl: DnsTtls | undefined, ctx: AnswerContext): void {
+    if (!ttl || Object.keys(ttl).length === 0) return;
+    out.ttl0_data = { values: { ...ttl } };
+    ctx.extensions.add('ttl0');
+  }
+}
+
+type ContactValues = ContactView['values'];
+type ContactText = (id: ContactFieldId) => string | undefined;
+
+const ADR_IDS: ContactFieldId[] = ['street', 'city', 'sp', 'pc', 'cc'];
+
+/** A contact's jCard (RFC 7095), positions as the profile wants them. */
+function jcard(values: ContactValues, text: ContactText, contactUri?: string): Json {
+  const card: VcardEntry[] = [];
+  card.push(['fn', {}, 'text', text('name') ?? '']);
+  const org = text('org');
+  if (org !== undefined) card.push(['org', {}, 'text', org]);
+  if (ADR_IDS.some((id) => values.has(id))) {
+    const street = values.get('street');
+    const cc = text('cc');
+    const params: JsonObject = cc ? { cc } : {};
+    const parts: Json[] = ['', '', Array.isArray(street) ? (street.length === 1 ? street[0] : [...street]) : (text('street') ?? ''), text('city') ?? '', text('sp') ?? '', text('pc') ?? '', ''];
+    card.push(['adr', params, 'text', parts]);
+  }
+  const phone = text('phone');
+  if (phone !== undefined) card.push(['tel', { type: 'voice' }, 'uri', telUri(phone, text('phoneExt'))]);
+  const fax = text('fax');
+  if (fax !== undefined) card.push(['tel', { type: 'fax' }, 'uri', telUri(fax, text('faxExt'))]);
+  const email = text('email');
+  if (email !== undefined) card.push(['email', {}, 'text', email]);
+  if (contactUri !== undefined) card.push(['contact-uri', {}, 'uri', contactUri]);
+  return vcard(card);
+}
+
+/** The JSContact component kind (RFC 9553 §2.5.1) of each address part of the field table. */
+const JSCONTACT_ADR_KIND: Partial<Record<ContactFieldId, string>> = { street: 'name', city: 'locality', sp: 'region', pc: 'postcode' };
+
+/**
+ * A contact as a JSContact card (RFC 9553; draft-ietf-regext-rdap-jscontact, experimental), by
+ * the RFC 9555 mapping from the same values: name.full, organizations.org, addresses.addr with
+ * its components and countryCode, phones.voice / phones.fax, emails.email (or, for a registrar's
+ * contact form, links.contact). A redacted emptyValue
+ * field is present and empty, a removal one absent, as in the jCard.
+ */
+function jscontactCard(values: ContactValues, text: ContactText, contactUri?: string): JsonObject {
+  const card: JsonObject = { '@type': 'Card', version: '1.0', name: { full: text('name') ?? '' } };
+  const org = text('org');
+  if (org !== undefined) card.organizations = { org: { name: org } };
+  if (ADR_IDS.some((id) => values.has(id))) {
+    const components: JsonObject[] = [];
+    // A part without a value is left out; a redacted one (all of them emptyValue) is there, empty.
+    for (const id of ['street', 'city', 'sp', 'pc'] as const) {
+      const v = values.get(id);
+      if (v === undefined) continue;
+      const lines = Array.isArray(v) ? v : [text(id) ?? ''];
+      for (const line of lines) components.push({ kind: JSCONTACT_ADR_KIND[id]!, value: line });
+    }
+    const addr: JsonObject = { components };
+    if (values.get('cc') !== undefined) addr.countryCode = text('cc') ?? '';
+    card.addresses = { addr };
+  }
+  const phones: JsonObject = {};
+  const phone = text('phone');
+  if (phone !== undefined) phones.voice = { features: { voice: true }, number: telUri(phone, text('phoneExt')) };
+  const fax = text('fax');
+  if (fax !== undefined) phones.fax = { features: { fax: true }, number: telUri(fax, text('faxExt')) };
+  if (Object.keys(phones).length > 0) card.phones = phones;
+  const email = text('email');
+  if (email !== undefined) card.emails = { email: { address: email } };
+  if (contactUri !== undefined) card.links = { contact: { kind: 'contact', uri: contactUri } };
+  return card;
+}
+
+/**
+ * The jCards an answer still holds (the registrar's and its abuse contact's: public data, nothing
+ * redacted) as JSContact cards too, for a client that asked for JSContact: one representation in
+ * the whole answer.
+ */
+function jscontactEverywhere(node: Json): boolean {
+  if (Array.isArray(node)) return node.map(jscontactEverywhere).some(Boolean);
+  if (!node || typeof node !== 'object') return false;
+  let converted = false;
+  if (Array.isArray(node.vcardArray)) {
+    node.jscontact_card = jcardToJscontact(node.vcardArray[1] as Json[]);
+    delete node.vcardArray;
+    converted = true;
+  }
+  for (const value of Object.values(node)) converted = jscontactEverywhere(value) || converted;
+  return converted || 'jscontact_card' in node;
+}
+
+/** A jCard's entries as a JSContact card (RFC 9555 mapping), empty parts left out. */
+function jcardToJscontact(entries: Json[]): JsonObject {
+  const card: JsonObject = { '@type': 'Card', version: '1.0' };
+  const phones: JsonObject = {};
+  for (const entry of entries as VcardEntry[]) {
+    const [name, params, , value] = entry;
+    if (name === 'fn') card.name = { full: value as string };
+    else if (name === 'org') card.organizations = { org: { name: value as string } };
+    else if (name === 'email') card.emails = { email: { address: value as string } };
+    else if (name === 'tel') {
+      const type = params.type === 'fax' ? 'fax' : 'voice';
+      phones[type] = { features: { [type]: true }, number: value as string };
+    } else if (name === 'adr') {
+      const [, , street, city, sp, pc] = value as Json[];
+      const components: JsonObject[] = [];
+      for (const line of [street].flat()) if (line) components.push({ kind: 'name', value: line as string });
+      for (const [kind, part] of [['locality', city], ['region', sp], ['postcode', pc]] as const) if (part) components.push({ kind, value: part as string });
+      const addr: JsonObject = { components };
+      if (typeof params.cc === 'string') addr.countryCode = params.cc;
+      card.addresses = { addr };
+    }
+  }
+  if (Object.keys(phones).length > 0) card.phones = phones;
+  return card;
+}
+
+/** The RFC 9537 path of a contact field inside a JSContact card (the jCard paths are the field table's, fields.ts). */
+function jscontactPath(field: ContactField, entityPath: string): string {
+  const card = `${entityPath}.jscontact_card`;
+  switch (field.rdap.vcard) {
+    case 'handle':
+      return `${entityPath}.handle`;
+    case 'fn':
+      return `${card}.name.full`;
+    case 'org':
+      return `${card}.organizations`;
+    case 'adr':
+      return field.id === 'cc' ? `${card}.addresses.addr.countryCode` : `${card}.addresses.addr.components[?(@.kind=='${JSCONTACT_ADR_KIND[field.id]}')].value`;
+    case 'tel':
+      return `${card}.phones.${field.rdap.telType}`;
+    case 'email':
+      return `${card}.emails`;
+  }
+}
+
+/**
+ * Whether a domain answer carries this contact as an entity. The ICANN conformance tool wants a
+ * `<id>-<suffix>` handle on every top-level entity but the registrar, registrant, technical and
+ * reseller ones (check -47600): an administrative or billing contact whose handle this client may
+ * not see has nothing the answer could show without failing it, so it is left out rather than
+ * sent as an empty shell (whose `adr` would also lack its `cc`, check -62101).
+ */
+function sentInDomain(contact: ContactView): boolean {
+  if (contact.role !== 'admin' && contact.role !== 'billing') return true;
+  return typeof contact.values.get('id') === 'string';
 }
 
 /** The RDAP counterpart of Registrar Registration Expiration Date (profile 2024, tool check -65500). */
@@ -499,11 +696,12 @@ function registrarExpirationEvent(domain: DomainRecord['domain']): JsonObject {
 function errorDescription(res: Resolution): readonly string[] {
   switch (res.outcome) {
     case 'refused':
-      return res.refusal!.message;
+      return res.refusal!.limit ? [...res.refusal!.message, rateLimitLine(res.refusal!.limit)] : res.refusal!.message;
     case 'forbidden':
       return [forbiddenText(res.forbidden!)];
     case 'not-found':
-      return ['The queried object does not exist.'];
+      // A search past the personal-data budget finds registrars only: the notice says why.
+      return res.notice ? ['The queried object does not exist.', res.notice] : ['The queried object does not exist.'];
     default:
       return [res.error ?? 'malformed query'];
   }

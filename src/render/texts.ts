@@ -2,6 +2,7 @@
 // require, help texts, and the short messages of refusals and errors. The renderers and the doors
 // take their words from here; a text changes in one place.
 import { STATUS_URL_BASE } from '../model/statuses.js';
+import type { ClientLimits, RateLimit } from '../policy/policy.js';
 import type { Forbidden } from '../resolution.js';
 
 // --- URLs and notices ------------------------------------------------------------------------
@@ -57,8 +58,36 @@ export const RDAP_HELP = [
   'entity/<IANA ID>       a registrar',
   'entity/<handle>        a contact',
   'help                   this text',
-  'Searches (domains?name=, domains?nsLdhName=, domains?nsIp=, nameservers?name=, nameservers?ip=, entities?fn=, entities?handle=) are open only to authorised clients.',
+  'Searches (domains?name=, domains?nsLdhName=, domains?nsIp=, nameservers?name=, nameservers?ip=, entities?fn=, entities?handle=) and reverse searches (domains/reverse_search/entity?fn=, handle=, email=, narrowed by role=) are open only to authorised clients.',
+  'Every search takes count=true, sort=<property>[:a|:d] and the cursor of its paging_metadata next link (RFC 8977).',
+  'Add jscard=1 (or accept application/rdap-x+json with the jscontact extension) for contacts as JSContact cards instead of jCards (experimental).',
 ];
+
+/** The words of RDAP's sorting and paging members (RFC 8977) and of its search notices. */
+export const RDAP_PAGING_TEXTS = {
+  nextTitle: 'Result Pagination Link',
+  ascendingTitle: 'Result Ascending Sort Link',
+  descendingTitle: 'Result Descending Sort Link',
+  notCounted: 'The total count was asked for but is not given: the search has too many candidates to count them one by one. Narrow the pattern.',
+};
+
+/** The line of a 429 answer that states the limit the client went over. */
+export function rateLimitLine(limit: RateLimit): string {
+  return `Limit: ${limit.perMinute} queries a minute per IPv4 address or IPv6 /${limit.ipv6Prefix} network.`;
+}
+
+/** The lines of RDAP help's "Service limits" notice: the limits in force for the caller. */
+export function limitsNoticeLines(limits: ClientLimits, pageSize = limits.searchPageSize): string[] {
+  const lines = [
+    limits.rate ? `Queries: ${limits.rate.perMinute} a minute per IPv4 address or IPv6 /${limits.rate.ipv6Prefix} network; past that, 429 with Retry-After.` : 'Queries: no per-minute limit for your access.',
+    limits.search
+      ? `Searches: ${pageSize} result${pageSize === 1 ? '' : 's'} a page; follow the paging_metadata "next" link for the next page.`
+      : 'Searches and reverse searches: not open to your access (403).',
+  ];
+  if (limits.personalRecordsPerDay !== undefined) lines.push(`Personal data: ${limits.personalRecordsPerDay} unredacted contact records a day (UTC); past that, answers show the public view.`);
+  if (limits.fullLookupsPerDay !== undefined) lines.push(`Full lookups: ${limits.fullLookupsPerDay} a day (UTC) for your registrar; past that, answers show the public view.`);
+  return lines;
+}
 
 // --- refusals and errors ---------------------------------------------------------------------
 /** Why this client may not run this query, in one line (port 43, RDAP, the web's JSON). */

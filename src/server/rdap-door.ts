@@ -7,6 +7,7 @@ import type http from 'node:http';
 import type { Config } from '../config.js';
 import type { Pipeline } from '../pipeline.js';
 import type { Remote } from '../policy/policy.js';
+import type { RdapCursors } from '../query/rdap-cursor.js';
 import { parseRdapRequest, type RdapRequest } from '../query/rdap-request.js';
 import { RDAP_MEDIA_TYPE, type RdapAnswer, type RdapRenderer } from '../render/rdap.js';
 import { restampRdap } from '../render/restamp.js';
@@ -23,14 +24,17 @@ export interface RdapDoorOptions {
   searchMaxResults: number;
   /** Cache-Control max-age of public answers. */
   cacheMaxAgeSeconds: number;
+  /** Checks the cursors of paging links (the renderer issues them with the same key). */
+  cursors?: RdapCursors;
 }
 
-export function rdapDoorOptions(config: Config): RdapDoorOptions {
+export function rdapDoorOptions(config: Config, cursors?: RdapCursors): RdapDoorOptions {
   return {
     basePath: config.rdap.base_path,
     maxUrlBytes: config.rdap.max_url_bytes,
     searchMaxResults: config.rdap.search_max_results,
     cacheMaxAgeSeconds: config.rdap.cache_max_age_s,
+    cursors,
   };
 }
 
@@ -73,19 +77,23 @@ export class RdapDoor implements HttpRoute {
     // The client address: the socket's peer, or what a trusted proxy forwarded (the same helper as the web door).
     const remote: Remote = { door: 'rdap', address: httpClientAddress(req, this.pipeline.policy.trustedProxies) };
     const relative = path.slice(this.base.length);
-    // The request target decides the whole answer: parsed only when it is not a cached repeat.
+    const accept = acceptHeader(req);
+    // JSContact asked for by media type (the rdap-x draft): a different answer for the same target.
+    const jscontact = asksForJscontact(accept);
+    // The request target (and the media type asked for) decides the whole answer: parsed only when it is not a cached repeat.
     const answer = this.pipeline.handle<RdapRequest, RdapAnswer>({
       remote,
       input: target,
-      format: 'rdap',
-      parse: () => parseRdapRequest(relative, rawQuery, this.options),
+      format: jscontact ? 'rdap+jscontact' : 'rdap',
+      parse: () => parseRdapRequest(relative, rawQuery, { ...this.options, jscontact }),
       // A request refused before it was read still names itself in the answer's links, as sent.
       render: (resolution, request) => this.renderer.render(resolution, request ?? { relative: rawQuery ? `${relative}?${rawQuery}` : relative }),
       size: (a) => a.body.length,
       restamp: (a, updatedAt) => ({ ...a, body: restampRdap(a.body, updatedAt) }),
     });
-    if (answer instanceof Promise) return answer.then((a) => this.send(req, res, a));
-    this.send(req, res, answer);
+    const extra = jscontact ? { 'content-type': RDAPX_CONTENT_TYPE } : undefined;
+    if (answer instanceof Promise) return answer.then((a) => this.send(req, res, a, extra));
+    this.send(req, res, answer, extra);
   }
 
   private send(req: http.IncomingMessage, res: http.ServerResponse, answer: RdapAnswer, extra?: Record<string, string>): void {
@@ -118,6 +126,22 @@ function acceptHeader(req: http.IncomingMessage): string | undefined {
 }
 
 const RDAP_CONTENT_TYPE = `${RDAP_MEDIA_TYPE}; charset=utf-8`;
+/** What an answer with JSContact asked for by media type is sent as (draft-ietf-regext-rdap-x-media-type: the extensions it uses). */
+const RDAPX_CONTENT_TYPE = 'application/rdap-x+json; extensions="rdap_level_0 jscontact"; charset=utf-8';
+
+/**
+ * Whether the Accept header asks for the rdap-x media type with the `jscontact` extension
+ * (draft-ietf-regext-rdap-x-media-type: `application/rdap-x+json;extensions="... jscontact"`).
+ */
+function asksForJscontact(accept: string | undefined): boolean {
+  if (!accept || !accept.includes('rdap-x')) return false;
+  return accept.split(',').some((type) => {
+    const [name, ...params] = type.split(';').map((p) => p.trim());
+    if (name.toLowerCase() !== 'application/rdap-x+json') return false;
+    const extensions = params.find((p) => /^extensions\s*=/i.test(p));
+    return extensions !== undefined && /(^|[\s"=])jscontact([\s"]|$)/.test(extensions.replace(/^extensions\s*=\s*/i, ' '));
+  });
+}
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /** application/rdap+json, unless the client asked for plain JSON and not for RDAP's type. */

@@ -10,6 +10,7 @@ import { Pipeline } from '../pipeline.js';
 import { Captcha } from '../policy/captcha.js';
 import type { Policy } from '../policy/policy.js';
 import { RddsPolicy } from '../policy/rdds-policy.js';
+import { RdapCursors } from '../query/rdap-cursor.js';
 import { RdapRenderer, rdapOptions } from '../render/rdap.js';
 import { WhoisRenderer, whoisOptions } from '../render/whois.js';
 import { hostname } from 'node:os';
@@ -94,7 +95,9 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
     process.on('SIGHUP', reload);
   }
   const http = new HttpServer({ hosts: config.http.host, port: config.http.port, maxHeaderBytes: 8192, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 });
-  http.routes.push(new RdapDoor(pipeline, new RdapRenderer(rdapOptions(config)), rdapDoorOptions(config)));
+  // One cursor key for the grammar that checks cursors and the renderer that issues them.
+  const cursors = new RdapCursors(config.rdap.cursor_secret);
+  http.routes.push(new RdapDoor(pipeline, new RdapRenderer(rdapOptions(config, cursors)), rdapDoorOptions(config, cursors)));
   // Web WHOIS and searchable WHOIS pages (src/server/web-door.ts, docs/web.md).
   if (config.web.enabled) http.routes.push(WebDoor.create(pipeline, whoisRenderer, captcha, config));
 

@@ -123,10 +123,14 @@ export interface Store {
   /**
    * Searches (src/store/search.ts). Patterns take `*` (any run) and `?` (one character); plain text
    * is a substring match on free-text fields (names, organisation, address, domain name) and exact
-   * on the others (registrar ID, name server name and address, country code, handle). Results are
-   * sorted stably (domain and host names as A-labels, handles, IANA IDs); `truncated` says more exist.
+   * on the others (registrar ID, name server name and address, country code, e-mail, handle).
+   * Results are sorted stably (domain and host names as A-labels, handles, IANA IDs; domains also
+   * by date and then name), ascending or descending, and paged by offset or by keyset
+   * (SearchPage.after); `truncated` says more exist.
    */
   searchDomains(expr: SearchExpr, page: SearchPage): Promise<SearchResult<string>>;
+  /** How many domains searchDomains finds for this expression in all (RDAP count=true). */
+  countDomainSearch(expr: SearchExpr): Promise<number>;
   /** Hosts by name (A- or U-label pattern) and/or glue address (exact). */
   searchHosts(q: { name?: string; address?: string }, page: SearchPage): Promise<SearchResult<HostRecord>>;
   /** Contacts by name (`fn`, either postal form) and/or handle. */

@@ -44,7 +44,7 @@ for (const backend of BACKENDS) {
       s.clock.advance(5_000); // 5 s into a window
       assert.equal(await admitted(s.ask, '192.0.2.10', 30), 30);
       const refused = await s.ask('192.0.2.10');
-      assert.deepEqual(refused, { admitted: false, reason: 'rate-limited', message: RATE_TEXT, retryAfterSeconds: 55 });
+      assert.deepEqual(refused, { admitted: false, reason: 'rate-limited', message: RATE_TEXT, retryAfterSeconds: 55, limit: { perMinute: 30, ipv6Prefix: 64 } });
       // Another address has its own budget.
       assert.equal((await s.ask('192.0.2.11')).admitted, true);
       // The next window admits again.

@@ -97,3 +97,14 @@ describe('search expression grammar', () => {
     bad(Array.from({ length: 20 }, (_, i) => `name:n${i}`).join(' OR '), /too many terms/);
   });
 });
+
+describe('the email field (the searchable WHOIS and RDAP reverse search share it)', () => {
+  it('takes an address or a pattern, lower-cased', () => {
+    assert.deepEqual(p('email:Jane.Doe@Example.COM'), t('email', 'jane.doe@example.com'));
+    assert.deepEqual(p('email:jane* cc:us'), { op: 'and', args: [t('email', 'jane*'), t('cc', 'US')] });
+    assert.deepEqual(p('email:"*@example.com"'), t('email', '*@example.com'));
+    assert.equal(searchKey(p('email:jane*')), 'email:jane*');
+  });
+
+  it('refuses a value with spaces', () => bad('email:"jane doe@example.com"', /not an e-mail address or pattern at position 7/));
+});

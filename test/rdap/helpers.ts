@@ -4,6 +4,7 @@
 import http from 'node:http';
 import assert from 'node:assert/strict';
 import { JSONPath } from 'jsonpath-plus';
+import countries from 'i18n-iso-countries';
 import type { Contact, RegistryObject } from '../../src/model/types.js';
 import { CONTACT_FIELDS } from '../../src/policy/fields.js';
 import { contact, domain, host, IDN_ULABEL, registrar } from '../store/fixtures.js';
@@ -67,9 +68,12 @@ export interface Reply {
   json: any;
 }
 
-export function request(port: number, path: string, opts: { from?: string; method?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
+/** `host`: the server address to connect to (127.0.0.1, or ::1 for IPv6; then `from` defaults to ::1 too). */
+export function request(port: number, path: string, opts: { from?: string; method?: string; headers?: Record<string, string>; host?: string } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', localAddress: opts.from ?? PUBLIC_FROM, headers: opts.headers, agent: false }, (res) => {
+    const host = opts.host ?? '127.0.0.1';
+    const localAddress = opts.from ?? (host === '::1' ? '::1' : PUBLIC_FROM);
+    const req = http.request({ host, port, path, method: opts.method ?? 'GET', localAddress, headers: opts.headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
@@ -138,6 +142,35 @@ export function checkDomainProfile(answer: any, requestUrl: string, roidSuffix =
   const registrars = answer.entities.filter((e: any) => e.roles.includes('registrar'));
   assert.equal(registrars.length, 1, 'exactly one registrar entity');
   checkRegistrarEntity(registrars[0]);
+  assert.deepEqual(entityProfileErrors(answer), [], 'checks -62101 and -47600');
+}
+
+/** A valid ISO 3166-1 alpha-2 code in upper case, as the conformance tool wants a jCard's `cc`. */
+const ISO_ALPHA2 = new Set(Object.keys(countries.getAlpha2Codes()));
+
+/**
+ * Two checks ICANN's conformance tool runs on the top-level entities of a domain answer (rdds's
+ * own tests missed them before): -62101, every `adr` of a jCard carries an ISO 3166-1 alpha-2
+ * `cc` parameter (ResponseValidation1Dot2_4_2024; the tool's repository also holds a stricter
+ * variant that wants an `adr` in every jCard, which the public technical contact, shown without
+ * an address by policy, would fail); -47600, every top-level entity but the registrar,
+ * registrant, technical and reseller ones has a handle of the form `(\w|_){1,80}-\w{1,8}`
+ * (ResponseValidation2Dot7Dot3_2024). Returns one line per failure.
+ */
+export function entityProfileErrors(answer: any): string[] {
+  const errors: string[] = [];
+  for (const [i, entity] of (answer.entities ?? []).entries()) {
+    const card = entity.vcardArray?.[1] ?? [];
+    for (const prop of card) {
+      if (prop[0] !== 'adr') continue;
+      const cc = prop[1]?.cc;
+      if (typeof cc !== 'string' || cc !== cc.toUpperCase() || !ISO_ALPHA2.has(cc)) errors.push(`-62101: entities[${i}] (${entity.roles}) has an adr without a valid cc`);
+    }
+    const roles: string[] = entity.roles ?? [];
+    const exempt = ['registrar', 'registrant', 'technical', 'reseller'].some((r) => roles.includes(r));
+    if (!exempt && !/^(\w|_){1,80}-\w{1,8}$/.test(entity.handle ?? '')) errors.push(`-47600: entities[${i}] (${roles}) has no <id>-<suffix> handle`);
+  }
+  return errors;
 }
 
 export function checkRegistrarEntity(r: any): void {

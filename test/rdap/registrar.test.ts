@@ -122,6 +122,18 @@ describe('RDAP in registrar mode', () => {
     });
   }
 
+  test('public, JSContact: the contact form stands in for the withheld e-mail in the card too', async () => {
+    const a = (await get('domain/nic.example?jscard=1')).json;
+    const card = jsonPath(`${REGISTRANT}.jscontact_card`, a)[0] as any;
+    assert.equal(card.emails, undefined);
+    assert.deepEqual(card.links, { contact: { kind: 'contact', uri: 'https://www.registrar.example/contact?domain=nic.example&role=registrant' } });
+    const email = a.redacted.find((r: any) => r.name.type === 'Registrant Email');
+    assert.equal(email.method, 'replacementValue');
+    assert.equal(email.prePath, `${REGISTRANT}.jscontact_card.emails`);
+    assert.equal(email.replacementPath, `${REGISTRANT}.jscontact_card.links.contact.uri`);
+    checkRedactions(a);
+  });
+
   test("another registrar's name and an unregistered one are redirected to the registry (RFC 7480 §5.2)", async (t) => {
     for (const name of [otherRegistrarsName(objects), 'no-such-name.example']) {
       const reply = await get(`domain/${name}`);

@@ -1,5 +1,5 @@
 // RDAP searches (RFC 9082 §3.2) end to end over real HTTP: every search type through the pipeline,
-// schema-valid answers, RFC 9082 partial matching, the result cap and its truncation notice,
+// schema-valid answers, RFC 9082 partial matching, the page size (paging: test/rdap/paging.test.ts),
 // the tier gate (403), redaction of public results (leak test) against full authorized results,
 // the query log, the client address taken from a trusted proxy's forwarded header (RDAP and web
 // doors alike) and Retry-After on 429 from both HTTP doors.
@@ -151,8 +151,8 @@ describe('every search type answers through the pipeline', () => {
   });
 });
 
-describe('result cap', () => {
-  test(`more than rdap.search_max_results (${CAP}) matches: the first ${CAP} and a truncation notice`, async (t) => {
+describe('page size', () => {
+  test(`more than rdap.search_max_results (${CAP}) matches: a page of ${CAP} with a next link, no truncation notice`, async (t) => {
     for (const [q, first] of [
       ['domains?name=ni*', ['nic.example', 'nicety.example', 'nickel.example']],
       ['nameservers?name=ns*', ['ns1.deep.nic.example', 'ns1.nic.example', 'ns2.nic.example']],
@@ -160,16 +160,16 @@ describe('result cap', () => {
     ] as const) {
       const { answer, items } = await search(t, q);
       assert.deepEqual(items.map((i: any) => i.ldhName ?? i.handle), first, q);
-      const notice = truncation(answer);
-      assert.ok(notice, `${q}: truncation notice`);
-      assert.equal(notice.type, 'result set truncated due to authorization');
-      assert.ok(notice.description[0].includes(String(CAP)));
+      assert.equal(truncation(answer), undefined, `${q}: the result set is paged, not truncated`);
+      assert.equal(answer.paging_metadata.pageSize, CAP);
+      assert.equal(answer.paging_metadata.links[0].rel, 'next');
     }
   });
 
-  test('no truncation notice when everything fits', async (t) => {
+  test('no next link when everything fits', async (t) => {
     const { answer } = await search(t, 'domains?name=nic*');
     assert.equal(truncation(answer), undefined);
+    assert.equal(answer.paging_metadata.links, undefined);
   });
 });
 

@@ -3,7 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ValidationError } from '../../src/model/validate.js';
-import type { RegistryObject } from '../../src/model/types.js';
+import type { ContactRole, RegistryObject } from '../../src/model/types.js';
+import type { DomainSearchField, SearchExpr, SearchPage } from '../../src/model/search.js';
 import type { Store } from '../../src/store/store.js';
 import { parseSearchExpression } from '../../src/query/search-expression.js';
 import { contact, domain, host, IDN_ALABEL, IDN_ULABEL, registrar, REGISTRAR_ID, REGISTRAR_NAME, seed, standardObjects } from './fixtures.js';
@@ -512,6 +513,83 @@ export function storeContract(label: string, open: () => Promise<OpenedStore>, o
           assert.deepEqual(await find('name:suzuki'), ['tanaka-osaka.example']);
           assert.deepEqual(await find('ns:ns.other.example'), ['smith.example', 'tanaka.example']);
           assert.deepEqual(await find('nsip:198.51.100.53'), ['nic.example', 'tanaka-osaka.example', 'tanaka-other.example', IDN_ALABEL]);
+        }));
+
+      it('searches by contact e-mail and handle, narrowed to a role (RDAP reverse search)', () =>
+        withSearch(async (store) => {
+          const find = async (...terms: SearchExpr[]) => (await store.searchDomains(terms.length === 1 ? terms[0] : { op: 'and', args: terms }, { limit: 100 })).items;
+          const t = (field: DomainSearchField, pattern: string, more: { role?: ContactRole; whole?: boolean } = {}): SearchExpr => ({ op: 'term', field, pattern, ...more });
+          const tanaka = ['tanaka-osaka.example', 'tanaka-other.example', 'tanaka.example'];
+          assert.deepEqual(await find(t('email', 'TANAKA-1@example.com')), ['tanaka-other.example', 'tanaka.example'], 'an e-mail address is exact and case-insensitive');
+          assert.deepEqual(await find(t('email', 'tanaka-1@example.co')), [], 'not a substring');
+          assert.deepEqual(await find(t('email', 'tanaka*')), tanaka, 'a prefix');
+          assert.deepEqual(await find(t('email', '*-2@example.com')), ['tanaka-osaka.example'], 'a suffix');
+          assert.deepEqual(await find(t('handle', 'TANAKA-1')), ['tanaka-other.example', 'tanaka.example']);
+          assert.deepEqual(await find(t('handle', 'tanaka-1')), [], 'handles are case-sensitive');
+          assert.deepEqual(await find(t('handle', 'TANAKA*')), tanaka);
+          // Every fixture domain has ADM-1 as admin and TECH-1 as tech; the role narrows a term to that contact.
+          assert.deepEqual(await find(t('handle', 'ADM-1', { role: 'admin' })), await find(t('handle', 'ADM-1')));
+          assert.deepEqual(await find(t('handle', 'ADM-1', { role: 'registrant' })), []);
+          assert.deepEqual(await find(t('email', 'tanaka*', { role: 'tech' })), []);
+          assert.deepEqual(await find(t('email', 'tanaka*', { role: 'registrant' })), tanaka);
+          assert.deepEqual(await find(t('cc', 'JP', { role: 'registrant' }), t('cc', 'US', { role: 'tech' })), tanaka);
+          assert.deepEqual(await find(t('cc', 'JP', { role: 'tech' })), []);
+          assert.deepEqual(await find(t('name', 'tanaka taro', { whole: true, role: 'registrant' })), ['tanaka-other.example', 'tanaka.example'], 'whole: the whole value');
+          assert.deepEqual(await find(t('name', 'tanaka', { whole: true })), [], 'whole: no substring');
+          assert.deepEqual(await find(t('name', 'TANAKA*', { whole: true })), tanaka);
+          assert.equal(await store.countDomainSearch(t('email', 'tanaka*', { role: 'registrant' })), 3);
+          assert.equal(await store.countDomainSearch(t('handle', 'NOPE*')), 0);
+        }));
+
+      it('follows a contact that changes its e-mail and a domain that changes its contacts’ roles', () =>
+        withSearch(async (store) => {
+          await seed(store, [contact('TANAKA-2', { postalInt: jp('Tanaka Hanako', 'Osaka'), email: 'hanako@other.example' }), domain('tanaka.example', { registrant: 'TANAKA-1', tech: 'TANAKA-1' })]);
+          const find = async (e: SearchExpr) => (await store.searchDomains(e, { limit: 100 })).items;
+          assert.deepEqual(await find({ op: 'term', field: 'email', pattern: 'hanako@*' }), ['tanaka-osaka.example']);
+          assert.deepEqual(await find({ op: 'term', field: 'email', pattern: 'tanaka-2*' }), []);
+          assert.deepEqual(await find({ op: 'term', field: 'handle', pattern: 'TANAKA-1', role: 'tech' }), ['tanaka.example']);
+          await seed(store, [domain('tanaka.example', { registrant: 'TANAKA-1' })]);
+          assert.deepEqual(await find({ op: 'term', field: 'handle', pattern: 'TANAKA-1', role: 'tech' }), []);
+        }));
+
+      it('pages by keyset in either direction, and by date then name', () =>
+        withStore(async (store) => {
+          const made = Array.from({ length: 25 }, (_, i) =>
+            domain(`key${String(i).padStart(2, '0')}.example`, { nameservers: [], created: `20${String(10 + (i % 5)).padStart(2, '0')}-01-01T00:00:00Z`, expires: `2030-0${1 + (i % 3)}-01T00:00:00Z` }),
+          );
+          await seed(store, made);
+          const expr = parseSearchExpression('domain:key*');
+          const walk = async (page: Omit<SearchPage, 'limit'>) => {
+            const seen: string[] = [];
+            let after: SearchPage['after'];
+            for (let n = 0; n < 10; n++) {
+              const res = await store.searchDomains(expr, { ...page, limit: 7, after });
+              seen.push(...res.items);
+              if (!res.truncated) return seen;
+              const last = res.items.length - 1;
+              after = { key: res.items[last], value: res.values?.[last] };
+            }
+            throw new Error('did not end');
+          };
+          const names = made.map((d) => d.name);
+          assert.deepEqual(await walk({}), names);
+          assert.deepEqual(await walk({ descending: true }), [...names].reverse());
+          const byCreated = [...made].sort((a, b) => a.created.localeCompare(b.created) || a.name.localeCompare(b.name)).map((d) => d.name);
+          assert.deepEqual(await walk({ order: 'created' }), byCreated);
+          assert.deepEqual(await walk({ order: 'created', descending: true }), [...byCreated].reverse());
+          const byExpires = [...made].sort((a, b) => a.expires.localeCompare(b.expires) || a.name.localeCompare(b.name)).map((d) => d.name);
+          assert.deepEqual(await walk({ order: 'expires' }), byExpires);
+          const first = await store.searchDomains(expr, { limit: 3, order: 'created' });
+          assert.deepEqual(first.values, ['2010-01-01T00:00:00Z', '2010-01-01T00:00:00Z', '2010-01-01T00:00:00Z']);
+          assert.equal(await store.countDomainSearch(expr), 25);
+          // Hosts, contacts and registrars page by keyset too.
+          const hosts = await store.searchHosts({ name: 'ns*' }, { limit: 10, after: { key: 'ns1.nic.example' } });
+          assert.deepEqual(hosts.items.map((h) => h.host.name), ['ns2.nic.example']);
+          const hostsDown = await store.searchHosts({ name: 'ns*' }, { limit: 10, after: { key: 'ns2.nic.example' }, descending: true });
+          assert.deepEqual(hostsDown.items.map((h) => h.host.name), ['ns1.nic.example']);
+          const contacts = await store.searchContacts({ handle: '*-1' }, { limit: 10, after: { key: 'BILL-1' } });
+          assert.deepEqual(contacts.items.map((c) => c.handle), ['REG-1', 'TECH-1']);
+          assert.deepEqual((await store.searchRegistrars({ fn: '*' }, { limit: 10, after: { key: String(REGISTRAR_ID) } })).items, []);
         }));
 
       it('searches hosts by name pattern and address', () =>

@@ -770,6 +770,10 @@ export class PostgresStore implements Store {
     return this.search.searchDomains(expr, page);
   }
 
+  countDomainSearch(expr: SearchExpr): Promise<number> {
+    return this.search.countDomains(expr);
+  }
+
   searchHosts(q: { name?: string; address?: string }, page: SearchPage): Promise<SearchResult<HostRecord>> {
     return this.search.searchHosts(q, page);
   }

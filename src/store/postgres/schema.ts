@@ -12,7 +12,7 @@
 //   ORDER BY gives the same order), whatever the database's default locale.
 // - hosts carry registrar_id, so host lookups join their registrar in the same query.
 // - host_addresses is also indexed by host, since every host upsert replaces its addresses.
-import { POSTGRES_SEARCH_MIGRATION } from './search.js';
+import { POSTGRES_REVERSE_SEARCH_MIGRATION, POSTGRES_SEARCH_MIGRATION } from './search.js';
 
 export const POSTGRES_MIGRATIONS: string[] = [
   `
@@ -64,6 +64,8 @@ export const POSTGRES_MIGRATIONS: string[] = [
   CREATE TABLE marks (name text COLLATE "C" PRIMARY KEY, value text NOT NULL);
   CREATE TABLE leases (name text COLLATE "C" PRIMARY KEY, holder text NOT NULL, until bigint NOT NULL);
   `,
+  // RDAP reverse search (RFC 9536, src/store/postgres/search.ts): contact roles per domain, contact e-mail addresses.
+  POSTGRES_REVERSE_SEARCH_MIGRATION,
 ];
 
 /** One import's scratch tables (as in SQLite), created by each write transaction and dropped at its end. */

@@ -5,10 +5,12 @@
 // search sees what lookups see, in the same transaction.
 //
 // A boolean expression compiles to one compound SELECT: AND = INTERSECT (then EXCEPT for NOT),
-// OR = UNION; every term yields domain names, and the outer query sorts and pages them.
+// OR = UNION; every term yields domain names, and the outer query sorts and pages them: by name,
+// or by a date and then the name, ascending or descending, after a keyset position
+// (SearchPage.after) or at an offset.
 import type pg from 'pg';
 import { isIP } from 'node:net';
-import type { Contact, Domain, Host, Registrar } from '../../model/types.js';
+import { CONTACT_ROLES, type Contact, type ContactRole, type Domain, type Host, type Registrar } from '../../model/types.js';
 import { canonicalIp } from '../../model/validate.js';
 import type { SearchExpr, SearchPage, SearchResult } from '../../model/search.js';
 import { hasWildcard, likePattern } from '../search-pattern.js';
@@ -51,6 +53,29 @@ export const POSTGRES_SEARCH_MIGRATION = `
     WHERE f.p IS NOT NULL AND jsonb_typeof(f.p) = 'object';
 `;
 
+/**
+ * Appended to POSTGRES_MIGRATIONS after the first: what RDAP reverse search (RFC 9536) needs, as in
+ * the SQLite store: the roles in which each domain uses each contact (ROLE_BITS), and contact
+ * e-mail addresses (B-tree on lower(email) for exact and prefix matches, trigram for the rest).
+ */
+export const POSTGRES_REVERSE_SEARCH_MIGRATION = `
+  ALTER TABLE domain_contacts ADD COLUMN roles smallint NOT NULL DEFAULT 0;
+  UPDATE domain_contacts dc SET roles =
+    (CASE WHEN x.j->>'registrant' = dc.contact THEN 1 ELSE 0 END) | (CASE WHEN x.j->>'admin' = dc.contact THEN 2 ELSE 0 END)
+    | (CASE WHEN x.j->>'tech' = dc.contact THEN 4 ELSE 0 END) | (CASE WHEN x.j->>'billing' = dc.contact THEN 8 ELSE 0 END)
+    FROM (SELECT name, data::jsonb AS j FROM domains) x WHERE x.name = dc.domain;
+  ALTER TABLE contact_search ADD COLUMN email text;
+  UPDATE contact_search s SET email = c.data::jsonb->>'email' FROM contacts c WHERE c.handle = s.handle;
+  CREATE INDEX contact_search_email ON contact_search (lower(email) text_pattern_ops) INCLUDE (handle);
+  CREATE INDEX contact_search_email_trgm ON contact_search USING gin (lower(email) public.gin_trgm_ops);
+`;
+
+/** The bit of each contact role in domain_contacts.roles (the same as in the SQLite store). */
+const ROLE_BITS: Record<ContactRole, number> = { registrant: 1, admin: 2, tech: 4, billing: 8 };
+
+function roleCondition(role: ContactRole | undefined): string {
+  return role ? ` AND (dc.roles & ${ROLE_BITS[role]}) <> 0` : '';
+}
 interface Sql {
   sql: string;
   params: unknown[];
@@ -66,16 +91,16 @@ export async function indexBatch(
   if (contacts.length) {
     const handles = contacts.map((c) => c.handle);
     await q('DELETE FROM contact_search WHERE handle = ANY ($1::text[])', [handles]);
-    const cols: unknown[][] = [[], [], [], [], [], [], [], [], []];
+    const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
     for (const c of contacts) {
       [c.postalInt, c.postalLoc].forEach((p, form) => {
         if (!p) return;
-        [c.handle, form, p.name, p.org ?? null, p.street.join(', '), p.city, p.sp ?? null, p.pc ?? null, p.cc].forEach((v, i) => cols[i].push(v));
+        [c.handle, form, p.name, p.org ?? null, p.street.join(', '), p.city, p.sp ?? null, p.pc ?? null, p.cc, c.email].forEach((v, i) => cols[i].push(v));
       });
     }
     await q(
-      `INSERT INTO contact_search (handle, form, name, org, street, city, sp, pc, cc)
-       SELECT * FROM unnest($1::text[], $2::smallint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`,
+      `INSERT INTO contact_search (handle, form, name, org, street, city, sp, pc, cc, email)
+       SELECT * FROM unnest($1::text[], $2::smallint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`,
       cols,
     );
   }
@@ -87,6 +112,7 @@ export async function indexBatch(
   }
   if (domains.length) {
     const names = domains.map((d) => d.name);
+    const byName = new Map(domains.map((d) => [d.name, d]));
     await q(`INSERT INTO domain_names (name, uname) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (name) DO NOTHING`, [
       names,
       domains.map((d) => d.unicodeName ?? null),
@@ -100,7 +126,11 @@ export async function indexBatch(
       return [a, b];
     };
     const [ch, cd] = pairs((d) => [d.registrant, d.admin, d.tech, d.billing]);
-    if (ch.length) await q('INSERT INTO domain_contacts (contact, domain) SELECT * FROM unnest($1::text[], $2::text[])', [ch, cd]);
+    const roles = ch.map((handle, i) => {
+      const d = byName.get(cd[i])!;
+      return CONTACT_ROLES.reduce((bits, role) => (d[role] === handle ? bits | ROLE_BITS[role] : bits), 0);
+    });
+    if (ch.length) await q('INSERT INTO domain_contacts (contact, domain, roles) SELECT * FROM unnest($1::text[], $2::text[], $3::smallint[])', [ch, cd, roles]);
     const [hh, hd] = pairs((d) => d.nameservers);
     if (hh.length) await q('INSERT INTO domain_hosts (host, domain) SELECT * FROM unnest($1::text[], $2::text[])', [hh, hd]);
   }
@@ -131,7 +161,29 @@ export class PostgresSearch {
 
   async searchDomains(expr: SearchExpr, page: SearchPage): Promise<SearchResult<string>> {
     const c = compile(expr, new Params());
+    if (page.order && page.order !== 'name') return this.byDate(c, page, page.order);
     return this.page(c, page);
+  }
+
+  /** A page in a date order: the match set with each domain's date, sorted, after the keyset position. */
+  private async byDate(c: Sql, page: SearchPage, order: 'created' | 'expires'): Promise<SearchResult<string>> {
+    const params = new Params(c.params);
+    const value = `(d.data::jsonb->>'${order}') COLLATE "C"`;
+    const dir = page.descending ? 'DESC' : 'ASC';
+    const after = page.after ? `AND (${value}, d.name) ${page.descending ? '<' : '>'} (${params.add(page.after.value ?? '')}, ${params.add(page.after.key)})` : '';
+    const res = await this.pool.query<{ name: string; value: string }>(
+      `SELECT d.name, ${value} AS value FROM (SELECT DISTINCT name FROM (${c.sql}) AS found) m JOIN domains d ON d.name = m.name
+       WHERE true ${after} ORDER BY ${value} ${dir}, d.name ${dir} LIMIT ${params.add(page.limit + 1)} OFFSET ${params.add(page.offset ?? 0)}`,
+      params.values,
+    );
+    const shown = res.rows.slice(0, page.limit);
+    return { items: shown.map((r) => r.name), values: shown.map((r) => r.value), truncated: res.rows.length > page.limit };
+  }
+
+  async countDomains(expr: SearchExpr): Promise<number> {
+    const c = compile(expr, new Params());
+    const res = await this.pool.query<{ n: string }>(`SELECT count(DISTINCT name) AS n FROM (${c.sql}) AS found`, c.params);
+    return Number(res.rows[0].n);
   }
 
   async searchHosts(q: { name?: string; address?: string }, page: SearchPage): Promise<SearchResult<HostRecord>> {
@@ -146,7 +198,7 @@ export class PostgresSearch {
     const names = await this.page({ sql: intersect(parts), params: params.values }, page);
     if (names.items.length === 0) return { items: [], truncated: names.truncated };
     const res = await this.pool.query<{ data: string; registrar: string }>(
-      'SELECT h.data, r.data AS registrar FROM hosts h JOIN registrars r ON r.iana_id = h.registrar_id WHERE h.name = ANY ($1::text[]) ORDER BY h.name',
+      `SELECT h.data, r.data AS registrar FROM hosts h JOIN registrars r ON r.iana_id = h.registrar_id WHERE h.name = ANY ($1::text[]) ORDER BY h.name ${page.descending ? 'DESC' : 'ASC'}`,
       [names.items],
     );
     return { items: res.rows.map((r) => ({ host: JSON.parse(r.data) as Host, registrar: JSON.parse(r.registrar) as Registrar })), truncated: names.truncated };
@@ -166,31 +218,38 @@ export class PostgresSearch {
     if (parts.length === 0) return { items: [], truncated: false };
     const handles = await this.page({ sql: intersect(parts), params: params.values }, page);
     if (handles.items.length === 0) return { items: [], truncated: handles.truncated };
-    const res = await this.pool.query<{ data: string }>('SELECT data FROM contacts WHERE handle = ANY ($1::text[]) ORDER BY handle', [handles.items]);
+    const res = await this.pool.query<{ data: string }>(`SELECT data FROM contacts WHERE handle = ANY ($1::text[]) ORDER BY handle ${page.descending ? 'DESC' : 'ASC'}`, [handles.items]);
     return { items: res.rows.map((r) => JSON.parse(r.data) as Contact), truncated: handles.truncated };
   }
 
   async searchRegistrars(q: { fn?: string }, page: SearchPage): Promise<SearchResult<Registrar>> {
     if (q.fn === undefined) return { items: [], truncated: false };
-    const res = await this.pool.query<{ data: string }>('SELECT data FROM registrars WHERE name_key LIKE $1 ORDER BY iana_id LIMIT $2 OFFSET $3', [
-      likePattern(registrarNameKey(q.fn), true).like,
-      page.limit + 1,
-      page.offset ?? 0,
-    ]);
+    const after = page.after ? `AND iana_id ${page.descending ? '<' : '>'} $4` : '';
+    const res = await this.pool.query<{ data: string }>(
+      `SELECT data FROM registrars WHERE name_key LIKE $1 ${after} ORDER BY iana_id ${page.descending ? 'DESC' : 'ASC'} LIMIT $2 OFFSET $3`,
+      [likePattern(registrarNameKey(q.fn), true).like, page.limit + 1, page.offset ?? 0, ...(page.after ? [Number(page.after.key)] : [])],
+    );
     return { items: res.rows.slice(0, page.limit).map((r) => JSON.parse(r.data) as Registrar), truncated: res.rows.length > page.limit };
   }
 
+  /** Distinct names of a compound SELECT, sorted in the page's direction, after its keyset position. */
   private async page(c: Sql, page: SearchPage): Promise<SearchResult<string>> {
-    const params = [...c.params, page.limit + 1, page.offset ?? 0];
-    const n = c.params.length;
-    const res = await this.pool.query<{ name: string }>(`SELECT DISTINCT name FROM (${c.sql}) AS found ORDER BY name LIMIT $${n + 1} OFFSET $${n + 2}`, params);
+    const params = new Params(c.params);
+    const after = page.after ? `WHERE name ${page.descending ? '<' : '>'} ${params.add(page.after.key)}` : '';
+    const res = await this.pool.query<{ name: string }>(
+      `SELECT DISTINCT name FROM (${c.sql}) AS found ${after} ORDER BY name ${page.descending ? 'DESC' : 'ASC'} LIMIT ${params.add(page.limit + 1)} OFFSET ${params.add(page.offset ?? 0)}`,
+      params.values,
+    );
     const items = res.rows.map((r) => r.name);
     return { items: items.slice(0, page.limit), truncated: items.length > page.limit };
   }
 }
 
 class Params {
-  readonly values: unknown[] = [];
+  readonly values: unknown[];
+  constructor(values: unknown[] = []) {
+    this.values = [...values];
+  }
   add(v: unknown): string {
     this.values.push(v);
     return `$${this.values.length}`;
@@ -218,24 +277,36 @@ function hostNameTerm(pattern: string, out: 'name' | 'domain', params: Params): 
 
 const CONTACT_COLUMNS = new Set(['name', 'org', 'street', 'city', 'sp', 'pc']);
 
-function term(field: Extract<SearchExpr, { op: 'term' }>['field'], pattern: string, params: Params): string {
+type TermOf = Extract<SearchExpr, { op: 'term' }>;
+
+function term(t: TermOf, params: Params): string {
+  const { field, pattern } = t;
+  const role = roleCondition(t.role);
   switch (field) {
     case 'domain':
       return `SELECT name FROM domain_names WHERE ${ilike('lower(name)', pattern, true, params)} OR ${ilike('lower(uname)', pattern, true, params)}`;
     case 'cc': {
       const cond = hasWildcard(pattern) ? `s.cc LIKE ${params.add(likePattern(pattern.toUpperCase(), false).like)}` : `s.cc = ${params.add(pattern.toUpperCase())}`;
-      return `SELECT dc.domain AS name FROM contact_search s JOIN domain_contacts dc ON dc.contact = s.handle WHERE ${cond}`;
+      return `SELECT dc.domain AS name FROM contact_search s JOIN domain_contacts dc ON dc.contact = s.handle${role} WHERE ${cond}`;
+    }
+    case 'email': {
+      const cond = hasWildcard(pattern) ? ilike('lower(s.email)', pattern, false, params) : `lower(s.email) = ${params.add(pattern.toLowerCase())}`;
+      return `SELECT dc.domain AS name FROM contact_search s JOIN domain_contacts dc ON dc.contact = s.handle${role} WHERE ${cond}`;
+    }
+    case 'handle': {
+      const cond = hasWildcard(pattern) ? `dc.contact LIKE ${params.add(likePattern(pattern, false).like)}` : `dc.contact = ${params.add(pattern)}`;
+      return `SELECT dc.domain AS name FROM domain_contacts dc WHERE ${cond}${role}`;
     }
     case 'registrar':
       if (/^\d{1,10}$/.test(pattern)) return `SELECT name FROM domains WHERE registrar_id = ${params.add(Number(pattern))}`;
-      return `SELECT d.name FROM registrars r JOIN domains d ON d.registrar_id = r.iana_id WHERE r.name_key LIKE ${params.add(likePattern(registrarNameKey(pattern), true).like)}`;
+      return `SELECT d.name FROM registrars r JOIN domains d ON d.registrar_id = r.iana_id WHERE r.name_key LIKE ${params.add(likePattern(registrarNameKey(pattern), !t.whole).like)}`;
     case 'ns':
       return hostNameTerm(pattern.toLowerCase(), 'domain', params);
     case 'nsip':
       return `SELECT dh.domain AS name FROM host_addresses a JOIN domain_hosts dh ON dh.host = a.host WHERE a.address = ${params.add(isIP(pattern) ? canonicalIp(pattern) : pattern)}`;
     default:
       if (!CONTACT_COLUMNS.has(field)) throw new Error(`unknown search field ${field}`);
-      return `SELECT dc.domain AS name FROM contact_search s JOIN domain_contacts dc ON dc.contact = s.handle WHERE ${ilike(`lower(s.${field})`, pattern, true, params)}`;
+      return `SELECT dc.domain AS name FROM contact_search s JOIN domain_contacts dc ON dc.contact = s.handle${role} WHERE ${ilike(`lower(s.${field})`, pattern, !t.whole, params)}`;
   }
 }
 
@@ -243,7 +314,7 @@ function compile(expr: SearchExpr, params: Params): Sql {
   const walk = (e: SearchExpr): string => {
     switch (e.op) {
       case 'term':
-        return term(e.field, e.pattern, params);
+        return term(e, params);
       case 'or':
         return e.args.map((a) => `(${walk(a)})`).join(' UNION ');
       case 'not':

@@ -1,5 +1,5 @@
 // SQLite schema, as numbered migrations applied in order (PRAGMA user_version counts them).
-import { SQLITE_SEARCH_MIGRATION } from './search.js';
+import { SQLITE_REVERSE_SEARCH_MIGRATION, SQLITE_SEARCH_MIGRATION } from './search.js';
 
 export const SQLITE_MIGRATIONS: string[] = [
   `
@@ -43,6 +43,8 @@ export const SQLITE_MIGRATIONS: string[] = [
   // Marks written with the data (a live source's position) and leases (one node does a job).
   `CREATE TABLE marks (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
   CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until INTEGER NOT NULL) WITHOUT ROWID;`,
+  // RDAP reverse search (RFC 9536, src/store/sqlite/search.ts): contact roles per domain, contact e-mail addresses.
+  SQLITE_REVERSE_SEARCH_MIGRATION,
 ];
 
 /**

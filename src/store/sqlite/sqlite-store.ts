@@ -329,6 +329,10 @@ export class SqliteStore implements Store {
     return this.search.searchDomains(expr, page);
   }
 
+  async countDomainSearch(expr: SearchExpr): Promise<number> {
+    return this.search.countDomains(expr);
+  }
+
   async searchHosts(q: { name?: string; address?: string }, page: SearchPage): Promise<SearchResult<HostRecord>> {
     return this.search.searchHosts(q, page);
   }
