@@ -31,7 +31,16 @@ export interface Config {
     total_timeout_ms: number;
     max_connections: number;
   };
-  http: { host: string[]; port: number };
+  http: {
+    host: string[];
+    port: number;
+    /** Time a client has to send a whole request (headers and body), from its first byte or its connection. */
+    request_timeout_ms: number;
+    /** Open HTTP connections in all (web and RDAP); when full, the oldest idle one makes room. */
+    max_connections: number;
+    /** Pipelined requests one connection may have waiting for their answers; the next gets 503 and the close. */
+    max_pipelined: number;
+  };
   /** The RDAP door (src/server/rdap-door.ts). */
   rdap: {
     /** Path the RDAP service answers under on the HTTP listener. */
@@ -130,6 +139,9 @@ export interface Config {
     /** Where bans live when state is memory (default: DB.bans.json next to the SQLite file). */
     bans_file: string | null;
   };
+  /** Drop root to this user and group once every listener is bound (names or numeric ids; null: stay). */
+  user: string | number | null;
+  group: string | number | null;
 }
 
 const hosts = { type: 'array', items: { type: 'string' }, minItems: 1 };
@@ -138,6 +150,8 @@ const cidrs = { type: 'array', items: { type: 'string' } };
 const duration = { type: ['string', 'integer'], pattern: DURATION_PATTERN, minimum: 0 };
 const lines = { type: 'array', items: { type: 'string', pattern: '^[^\\r\\n]*$' }, minItems: 1 };
 const optionalCount = { type: ['integer', 'null'], minimum: 0 };
+/** A user or group: a name, or a numeric id (process.setuid/setgid take either). */
+const account = { type: ['string', 'integer', 'null'], minLength: 1, pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$', minimum: 0 };
 const root = (properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, properties });
 const obj = (properties: Record<string, unknown>) => ({ ...root(properties), default: {} });
 
@@ -169,7 +183,13 @@ export const CONFIG_SCHEMA = root({
     total_timeout_ms: { type: 'integer', minimum: 100, default: 30000 },
     max_connections: { type: 'integer', minimum: 1, default: 10000 },
   }),
-  http: obj({ host: { ...hosts, default: ['127.0.0.1', '::1'] }, port: { ...port, default: 8080 } }),
+  http: obj({
+    host: { ...hosts, default: ['127.0.0.1', '::1'] },
+    port: { ...port, default: 8080 },
+    request_timeout_ms: { type: 'integer', minimum: 100, default: 30000 },
+    max_connections: { type: 'integer', minimum: 1, default: 10000 },
+    max_pipelined: { type: 'integer', minimum: 1, maximum: 1000, default: 16 },
+  }),
   rdap: obj({
     base_path: { type: 'string', pattern: '^/([^/?#]+/)*$', default: '/rdap/' },
     search_tiers: { type: 'array', items: { enum: ['public', 'registrar', 'authorized'] }, uniqueItems: true, default: ['authorized'] },
@@ -237,6 +257,8 @@ export const CONFIG_SCHEMA = root({
     max_connections_per_client: { type: 'integer', minimum: 0, default: 20 },
     bans_file: { type: ['string', 'null'], default: null },
   }),
+  user: { ...account, default: null },
+  group: { ...account, default: null },
 });
 
 export class ConfigError extends Error {}

@@ -14,6 +14,8 @@ import { BanCommandError, banCommand, listBansCommand, unbanCommand } from '../p
 import { parseWith } from '../query/query.js';
 import { parseWhoisLine } from '../query/whois-line.js';
 import { WhoisRenderer, whoisOptions } from '../render/whois.js';
+import { redactSecret } from '../observe/log.js';
+import { checkAccount, dropPrivileges, PrivilegeError } from '../server/privileges.js';
 import { startService } from '../server/service.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
@@ -70,9 +72,18 @@ program
         await writeDemo(store, { domains });
       });
     }
+    checkAccount(cfg.user, cfg.group);
     const service = await startService(cfg);
+    // Every listener is bound: root (for port 43) is no longer needed.
+    try {
+      dropPrivileges(cfg.user, cfg.group, cfg.log.enabled ? [cfg.log.dir] : []);
+    } catch (err) {
+      await service.close();
+      throw err;
+    }
+    if (cfg.user !== null) service.observe.logger.info({ user: cfg.user, group: cfg.group, uid: process.getuid?.(), gid: process.getgid?.() }, 'privileges dropped');
     const where = (hosts: string[], port: number, path = '') => hosts.map((h) => (h.includes(':') ? `[${h}]` : h) + `:${port}${path}`).join(', ');
-    console.log(`rdds serving ${cfg.registry.tlds.map((t) => '.' + t).join(', ')} from ${service.store.kind} (${cfg.db})`);
+    console.log(`rdds serving ${cfg.registry.tlds.map((t) => '.' + t).join(', ')} from ${service.store.kind} (${redactSecret(cfg.db)})`);
     console.log(`  WHOIS (port 43 protocol): ${where(cfg.whois.host, service.ports.whois)}   try: whois -h 127.0.0.1 -p ${service.ports.whois} nic.example`);
     console.log(`  HTTP (web WHOIS, RDAP):   ${where(cfg.http.host, service.ports.http)}   try: curl http://127.0.0.1:${service.ports.http}/rdap/domain/nic.example`);
     let stopping = false;
@@ -187,7 +198,7 @@ program
   .action(async (opts) => console.log(await listBansCommand(config(opts))));
 
 program.parseAsync().catch((err: unknown) => {
-  if (err instanceof BanCommandError || err instanceof UserError || err instanceof ReportError || err instanceof ConfigError || err instanceof ImportError || err instanceof ValidationError) {
+  if (err instanceof BanCommandError || err instanceof UserError || err instanceof ReportError || err instanceof ConfigError || err instanceof ImportError || err instanceof ValidationError || err instanceof PrivilegeError) {
     console.error(`rdds: ${err.message}`);
   } else {
     console.error(`rdds: ${err instanceof Error ? err.stack : String(err)}`);

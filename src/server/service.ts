@@ -14,6 +14,7 @@ import { RdapRenderer, rdapOptions } from '../render/rdap.js';
 import { WhoisRenderer, whoisOptions } from '../render/whois.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
+import { fitConnectionCaps, openFileLimit, RESERVED_FDS } from './fd-limit.js';
 import { HttpServer } from './http.js';
 import { Port43Server } from './port43.js';
 import { RdapDoor, rdapDoorOptions } from './rdap-door.js';
@@ -52,6 +53,16 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
   const pipeline = new Pipeline(observe.instrumentStore(store), policy, observe.queryLog, config);
   await pipeline.start();
 
+  // Both doors' connection caps within the file-descriptor limit (src/server/fd-limit.ts).
+  const limit = openFileLimit();
+  const { caps, lowered } = fitConnectionCaps({ whois: config.whois.max_connections, http: config.http.max_connections }, limit);
+  if (lowered) {
+    observe.logger.warn(
+      { limit, reserved: RESERVED_FDS, 'whois.max_connections': caps.whois, 'http.max_connections': caps.http },
+      `whois.max_connections and http.max_connections lowered to ${caps.whois} and ${caps.http} to fit the file-descriptor limit of ${limit} (raise it with ulimit -n or LimitNOFILE=)`,
+    );
+  }
+
   const whoisRenderer = new WhoisRenderer(whoisOptions(config));
   const whois = new Port43Server(pipeline, whoisRenderer, {
     hosts: config.whois.host,
@@ -59,7 +70,7 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
     maxQueryBytes: config.whois.max_query_bytes,
     idleTimeoutMs: config.whois.idle_timeout_ms,
     totalTimeoutMs: config.whois.total_timeout_ms,
-    maxConnections: config.whois.max_connections,
+    maxConnections: caps.whois,
     tlds: config.registry.tlds,
   });
   // The PROXY protocol from trusted load balancers, the per-client connection cap, and SIGHUP
@@ -69,13 +80,22 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
     whois.guard = policy;
     process.on('SIGHUP', reload);
   }
-  const http = new HttpServer({ hosts: config.http.host, port: config.http.port, maxHeaderBytes: 8192, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 });
+  const http = new HttpServer({
+    hosts: config.http.host,
+    port: config.http.port,
+    maxHeaderBytes: 8192,
+    requestTimeoutMs: config.http.request_timeout_ms,
+    keepAliveTimeoutMs: 5000,
+    maxConnections: caps.http,
+    maxPipelined: config.http.max_pipelined,
+  });
   http.routes.push(new RdapDoor(pipeline, new RdapRenderer(rdapOptions(config)), rdapDoorOptions(config)));
   // Web WHOIS and searchable WHOIS pages (src/server/web-door.ts, docs/web.md).
   if (config.web.enabled) http.routes.push(WebDoor.create(pipeline, whoisRenderer, captcha, config));
 
   observe.attach({ pipeline, whois, http, policy });
-  const admin = new HttpServer({ hosts: config.admin.host, port: config.admin.port, maxHeaderBytes: 8192, requestTimeoutMs: 10000, keepAliveTimeoutMs: 5000 });
+  // Scrapers and probes only, on a private address: a few connections, within RESERVED_FDS.
+  const admin = new HttpServer({ hosts: config.admin.host, port: config.admin.port, maxHeaderBytes: 8192, requestTimeoutMs: 10000, keepAliveTimeoutMs: 5000, maxConnections: 64, maxPipelined: 16 });
   admin.routes.push(...observe.routes());
   const ports = { whois: await whois.listen(), http: await http.listen(), admin: await admin.listen() };
   observe.started({ ports, storeKind: store.kind });

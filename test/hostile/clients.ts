@@ -59,16 +59,23 @@ export function connect(port: number, localAddress?: string, timeoutMs = 5000, o
   });
 }
 
+/** Connections a second that openMany() opens: thousands of idle connections, not a connect-rate flood (docs/reliability.md). */
+export const OPEN_RATE = 500;
+
 /**
- * Opens `count` connections, `batch` at a time (a burst of thousands would overflow the listen
- * backlog and only measure SYN retries), source address chosen by `from(i)`.
+ * Opens `count` connections at OPEN_RATE a second, in batches of 25, source address chosen by
+ * `from(i)`.
  */
-export async function openMany(port: number, count: number, from: (i: number) => string | undefined, batch = 100): Promise<{ conns: Conn[]; failed: number }> {
+export async function openMany(port: number, count: number, from: (i: number) => string | undefined): Promise<{ conns: Conn[]; failed: number }> {
+  const batch = 25;
   const conns: Conn[] = [];
   let failed = 0;
+  const started = performance.now();
   for (let i = 0; i < count; i += batch) {
     const results = await Promise.allSettled(Array.from({ length: Math.min(batch, count - i) }, (_, j) => connect(port, from(i + j))));
     for (const r of results) r.status === 'fulfilled' ? conns.push(r.value) : failed++;
+    const due = ((i + batch) / OPEN_RATE) * 1000 - (performance.now() - started);
+    if (due > 0) await sleep(due);
   }
   return { conns, failed };
 }

@@ -24,6 +24,10 @@ export interface NodeOptions {
   objects?: RegistryObject[];
   /** Extra environment for the child. */
   env?: Record<string, string>;
+  /** Extra node flags (--cpu-prof, --max-old-space-size ...). */
+  nodeArgs?: string[];
+  /** Called with the node's directory (database, configuration, query log) before it starts. */
+  prepare?: (dir: string) => void;
 }
 
 export interface Exit {
@@ -90,12 +94,13 @@ export class ServerNode {
     );
     const configFile = join(dir, 'rdds.yaml');
     writeFileSync(configFile, JSON.stringify(config, null, 2)); // JSON is YAML
-    const argv = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'serve', '--config', configFile];
+    options.prepare?.(dir);
+    const argv = [process.execPath, ...(options.nodeArgs ?? []), '--import', 'tsx', 'src/cli/main.ts', 'serve', '--config', configFile];
     // `exec` keeps one process: the pid is the server's, and so are its limits.
     const script = options.openFiles ? `ulimit -n ${options.openFiles} && exec "$@"` : 'exec "$@"';
     const child = spawn('sh', ['-c', script, 'sh', ...argv], {
       cwd: REPO,
-      env: { ...process.env, ...options.env, NODE_OPTIONS: '' },
+      env: { ...process.env, NODE_OPTIONS: '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const node = new ServerNode(child, dir, configFile);

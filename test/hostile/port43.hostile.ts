@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { alongside } from './alongside.js';
-import { attacker, connect, exchange, openMany, sleep, trickle, waitClosed, type Conn } from './clients.js';
+import { attacker, exchange, openMany, sleep, trickle, waitClosed, type Conn } from './clients.js';
 import { ServerNode } from './node.js';
 
 const IDLE_MS = 1000;
