@@ -10,6 +10,13 @@ import { ServerNode } from './node.js';
 
 const REQUEST_TIMEOUT_MS = 2000;
 const MAX_PIPELINED = 16; // the default
+/**
+ * A pipeline far past the limit. Node's parser still reads every request of what one read brought
+ * before rdds can stop it, and makes an error with a stack trace for each one left unanswered
+ * when the connection closes (dearer under tsx's source maps): 1,000 a round stalled the node for
+ * 100-200 ms each (docs/reliability.md). 200 show the limit at work without that cost.
+ */
+const DEEP = 200;
 /** A status line: the door's form for anything rdds or Node refuses. */
 const STATUS_LINE = /^HTTP\/1\.1 (\d{3}) /;
 
@@ -192,10 +199,11 @@ describe('HTTP under attack', () => {
     await alongside(
       node,
       async () => {
-        for (let round = 0; round < 20; round++) {
+        for (let round = 0; round < 10; round++) {
+          await sleep(250); // rounds spread over the attack, not one burst
           const [within, past, closed] = await Promise.all([
             exchange(node.ports.http, mixed(MAX_PIPELINED - 1) + GET('/rdap/domain/nic.example', 'Connection: close\r\n'), { from: attacker(50) }),
-            exchange(node.ports.http, mixed(1000), { from: attacker(51) }),
+            exchange(node.ports.http, mixed(DEEP), { from: attacker(51) }),
             exchange(node.ports.http, mixed(4) + GET('/rdap/help', 'Connection: close\r\n') + mixed(4), { from: attacker(52) }),
           ]);
           const w = responses(within.text);
@@ -207,9 +215,9 @@ describe('HTTP under attack', () => {
           assert.match(p.at(-1)!.headers, /\r\nconnection: close/i);
           assert.notEqual(past.how, 'open');
           // Nothing after Connection: close is answered. Node's parser takes the bytes after it for an
-          // error: when that comes before the first answer is written, it answers 400 alone.
-          const c = statuses(closed.text);
-          assert.ok(c.join() === '200,200,200,200,200' || c.join() === '400', `answers ${c.join()}`);
+          // error and closes: the answers not yet written by then are lost (400 alone when none was).
+          const c = statuses(closed.text).join();
+          assert.ok(c === '400' || (c !== '' && '200,200,200,200,200'.startsWith(c)), `answers ${c}`);
           assert.notEqual(closed.how, 'open');
         }
       },
