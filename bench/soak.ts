@@ -75,6 +75,8 @@ interface Tally {
   latency: Samples;
   statuses: Map<string, number>;
   failures: number;
+  /** Why they failed: error message -> count. */
+  why: Map<string, number>;
 }
 
 function whoisQuery(port: number, query: string, from: string): Promise<string> {
@@ -229,7 +231,7 @@ async function main(): Promise<void> {
   const node = await startNode(sqlite);
   log(`node up (${JSON.stringify(node.ports)}); ${MINUTES} minutes at ${RATE} queries/s, samples every ${SAMPLE_MS / 1000} s, warm-up ${WARMUP_MINUTES} minutes`);
   const doors = mix(node.ports, sample);
-  const tallies = Object.fromEntries(Object.keys(doors).map((d) => [d, { latency: new Samples(), statuses: new Map(), failures: 0 }])) as Record<Door, Tally>;
+  const tallies = Object.fromEntries(Object.keys(doors).map((d) => [d, { latency: new Samples(), statuses: new Map(), failures: 0, why: new Map() }])) as Record<Door, Tally>;
   const started = performance.now();
   const end = started + MINUTES * 60_000;
   const samples: Sample[] = [await scrape(node.ports.admin, 0)];
@@ -251,7 +253,10 @@ async function main(): Promise<void> {
             tallies[door].latency.add(performance.now() - t0);
             tallies[door].statuses.set(status, (tallies[door].statuses.get(status) ?? 0) + 1);
           },
-          () => tallies[door].failures++,
+          (err: Error) => {
+            tallies[door].failures++;
+            tallies[door].why.set(err.message, (tallies[door].why.get(err.message) ?? 0) + 1);
+          },
         )
         .finally(() => inFlight--);
     }
@@ -283,12 +288,13 @@ async function main(): Promise<void> {
     '',
     `Slopes after the warm-up: RSS ${fmt(rssSlope, 3)} MB/min (target under 1), heap ${fmt(per('heapMb'), 3)} MB/min, open fds ${fmt(per('fds'), 2)}/min.`,
     '',
-    '| door | answers | failures | p50 ms | p99 ms | outcomes (first bytes / HTTP status) |',
+    '| door | answers | failures (why) | p50 ms | p99 ms | outcomes (first bytes / HTTP status) |',
     '| --- | ---: | ---: | ---: | ---: | --- |',
     ...(Object.entries(tallies) as [Door, Tally][]).map(([door, t]) => {
       const sorted = t.latency.sorted();
       const outcomes = [...t.statuses].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}: ${v.toLocaleString('en-US')}`).join(', ');
-      return `| ${door} | ${sorted.length.toLocaleString('en-US')} | ${t.failures} | ${fmt(percentile(sorted, 50), 1)} | ${fmt(percentile(sorted, 99), 1)} | ${outcomes} |`;
+      const why = [...t.why].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${k}: ${v}`).join(', ');
+      return `| ${door} | ${sorted.length.toLocaleString('en-US')} | ${t.failures}${why ? ` (${why})` : ''} | ${fmt(percentile(sorted, 50), 1)} | ${fmt(percentile(sorted, 99), 1)} | ${outcomes} |`;
     }),
   ];
   const report = lines.join('\n') + '\n';
