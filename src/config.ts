@@ -48,7 +48,16 @@ export interface Config {
     total_timeout_ms: number;
     max_connections: number;
   };
-  http: { host: string[]; port: number };
+  http: {
+    host: string[];
+    port: number;
+    /** Time a client has to send a whole request (headers and body), from its first byte or its connection. */
+    request_timeout_ms: number;
+    /** Open HTTP connections in all (web and RDAP); when full, the oldest idle one makes room. */
+    max_connections: number;
+    /** Pipelined requests one connection may have waiting for their answers; the next gets 503 and the close. */
+    max_pipelined: number;
+  };
   /** Live mode: the registry's own PostgreSQL, read-only, mirrored into `db` (src/ingest/live/, docs/live-source.md). */
   source: {
     /** postgres:// URL of the registry's database (null: live mode off). */
@@ -185,6 +194,9 @@ export interface Config {
     /** Where bans live when state is memory (default: DB.bans.json next to the SQLite file). */
     bans_file: string | null;
   };
+  /** Drop root to this user and group once every listener is bound (names or numeric ids; null: stay). */
+  user: string | number | null;
+  group: string | number | null;
 }
 
 const hosts = { type: 'array', items: { type: 'string' }, minItems: 1 };
@@ -193,6 +205,8 @@ const cidrs = { type: 'array', items: { type: 'string' } };
 const duration = { type: ['string', 'integer'], pattern: DURATION_PATTERN, minimum: 0 };
 const lines = { type: 'array', items: { type: 'string', pattern: '^[^\\r\\n]*$' }, minItems: 1 };
 const optionalCount = { type: ['integer', 'null'], minimum: 0 };
+/** A user or group: a name, or a numeric id (process.setuid/setgid take either). */
+const account = { type: ['string', 'integer', 'null'], minLength: 1, pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$', minimum: 0 };
 const root = (properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, properties });
 const obj = (properties: Record<string, unknown>) => ({ ...root(properties), default: {} });
 
@@ -237,7 +251,13 @@ export const CONFIG_SCHEMA = root({
     total_timeout_ms: { type: 'integer', minimum: 100, default: 30000 },
     max_connections: { type: 'integer', minimum: 1, default: 10000 },
   }),
-  http: obj({ host: { ...hosts, default: ['127.0.0.1', '::1'] }, port: { ...port, default: 8080 } }),
+  http: obj({
+    host: { ...hosts, default: ['127.0.0.1', '::1'] },
+    port: { ...port, default: 8080 },
+    request_timeout_ms: { type: 'integer', minimum: 100, default: 30000 },
+    max_connections: { type: 'integer', minimum: 1, default: 10000 },
+    max_pipelined: { type: 'integer', minimum: 1, maximum: 1000, default: 16 },
+  }),
   source: obj({
     url: { type: ['string', 'null'], pattern: '^postgres(ql)?://', default: null },
     schema: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', default: 'rdds_source' },
@@ -327,6 +347,8 @@ export const CONFIG_SCHEMA = root({
     max_connections_per_client: { type: 'integer', minimum: 0, default: 20 },
     bans_file: { type: ['string', 'null'], default: null },
   }),
+  user: { ...account, default: null },
+  group: { ...account, default: null },
 });
 
 export class ConfigError extends Error {}

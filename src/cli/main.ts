@@ -23,6 +23,8 @@ import { parseWhoisLine } from '../query/whois-line.js';
 import { WhoisRenderer, whoisOptions } from '../render/whois.js';
 import { SourceError } from '../ingest/live/source.js';
 import { ListenError } from '../server/listen-error.js';
+import { redactSecret } from '../observe/log.js';
+import { checkAccount, dropPrivileges, PrivilegeError } from '../server/privileges.js';
 import { startService } from '../server/service.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
@@ -110,9 +112,18 @@ program
         await writeDemo(store, { domains });
       });
     }
+    checkAccount(cfg.user, cfg.group);
     const service = await startService(cfg);
+    // Every listener is bound: root (for port 43) is no longer needed.
+    try {
+      dropPrivileges(cfg.user, cfg.group, cfg.log.enabled ? [cfg.log.dir] : []);
+    } catch (err) {
+      await service.close();
+      throw err;
+    }
+    if (cfg.user !== null) service.observe.logger.info({ user: cfg.user, group: cfg.group, uid: process.getuid?.(), gid: process.getgid?.() }, 'privileges dropped');
     const where = (hosts: string[], port: number, path = '') => hosts.map((h) => (h.includes(':') ? `[${h}]` : h) + `:${port}${path}`).join(', ');
-    console.log(`rdds serving ${cfg.registry.tlds.map((t) => '.' + t).join(', ')} from ${service.store.kind} (${cfg.db})`);
+    console.log(`rdds serving ${cfg.registry.tlds.map((t) => '.' + t).join(', ')} from ${service.store.kind} (${redactSecret(cfg.db)})`);
     console.log(`  WHOIS (port 43 protocol): ${where(cfg.whois.host, service.ports.whois)}   try: whois -h 127.0.0.1 -p ${service.ports.whois} nic.example`);
     console.log(`  HTTP (web WHOIS, RDAP):   ${where(cfg.http.host, service.ports.http)}   try: curl http://127.0.0.1:${service.ports.http}/rdap/domain/nic.example`);
     console.log(`  admin (metrics, health):  ${where(cfg.admin.host, service.ports.admin)}   try: curl http://127.0.0.1:${service.ports.admin}/readyz`);
@@ -322,7 +333,7 @@ gatewayCommand('suspend', 'suspend a gateway: its queries are refused, and it is
 gatewayCommand('resume', 'lift a suspension').argument('<name>').action(async (name: string, opts) => console.log(await withStore(config(opts), (store) => resumeGateway(store, name))));
 
 program.parseAsync().catch((err: unknown) => {
-  const known = [SourceError, BanCommandError, GatewayCommandError, UserError, ReportError, ConfigError, ImportError, ValidationError, ListenError, DepositWriteError];
+  const known = [SourceError, BanCommandError, GatewayCommandError, UserError, ReportError, ConfigError, ImportError, ValidationError, ListenError, DepositWriteError, PrivilegeError];
   if (known.some((type) => err instanceof type)) {
     console.error(`rdds: ${(err as Error).message}`);
   } else {

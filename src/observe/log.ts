@@ -54,6 +54,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     {
       level: options.level ?? 'info',
       base: options.base ?? undefined,
+      serializers: { err: errorForLog },
       timestamp: pino.stdTimeFunctions.epochTime,
       formatters: { level: (_label, number) => ({ level: number }) },
     },
@@ -61,6 +62,30 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
 }
 
+
+/** Every `scheme://user:password@` in a text, with the password replaced by ***. */
+export function redactUrlPasswords(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]*@/gi, '$1***@');
+}
+
+/**
+ * An error as pino writes it, less what can carry a secret: URL passwords in any of its texts
+ * (a driver's message may quote its connection string), and the arguments of a client library's
+ * failed command (ioredis puts the failed AUTH, with its password, in err.command.args).
+ */
+export function errorForLog(err: unknown): unknown {
+  const scrub = (value: unknown, depth: number): unknown => {
+    if (typeof value === 'string') return redactUrlPasswords(value);
+    if (!value || typeof value !== 'object' || depth > 4) return value;
+    if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = k === 'command' && v && typeof v === 'object' ? { name: (v as { name?: unknown }).name } : scrub(v, depth + 1);
+    }
+    return out;
+  };
+  return scrub(err instanceof Error ? pino.stdSerializers.err(err) : err, 0);
+}
 
 /** A URL or path with any password removed, safe for the log. */
 export function redactSecret(location: string): string {

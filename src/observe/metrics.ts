@@ -11,9 +11,9 @@ export interface MetricSources {
   /** The data version the service has seen (pipeline.dataVersion). */
   dataVersion?: () => DataVersion;
   /** Open port-43 connections (Port43Server.connections). */
-  whoisConnections?: () => number | Promise<number>;
+  whoisConnections?: () => number;
   /** Open HTTP connections (HttpServer.connections). */
-  httpConnections?: () => number | Promise<number>;
+  httpConnections?: () => number;
   /** On a PostgreSQL read replica: seconds behind its primary. */
   replicationLag?: () => number | undefined;
   /** A live source's replication (lag, changes applied). */
@@ -98,8 +98,8 @@ export class Metrics {
       labelNames: ['door'],
       registers,
       async collect() {
-        this.set({ door: 'whois' }, src.whoisConnections ? await src.whoisConnections() : 0);
-        this.set({ door: 'http' }, src.httpConnections ? await src.httpConnections() : 0);
+        this.set({ door: 'whois' }, src.whoisConnections?.() ?? 0);
+        this.set({ door: 'http' }, src.httpConnections?.() ?? 0);
       },
     });
     new Gauge({

@@ -71,9 +71,9 @@ export interface ObservedReplication {
   maxLagS: number;
 }
 
-/** A listener whose open connections are counted (port 43 counts its own; HTTP asks its servers). */
+/** A listener whose open connections are counted (each door counts its own). */
 export interface ObservedListener {
-  connections: number | (() => Promise<number>);
+  readonly connections: number;
   /** Told of each connection closed before its query reached the pipeline. */
   onRefused?: (reason: ConnectionRefusal) => void;
 }
@@ -135,12 +135,12 @@ export class Observability implements PolicyEvents {
     const { pipeline, whois, http, policy, live } = parts;
     if (live) this.metrics.sources.live = () => live.status();
     this.metrics.sources.replicationLag = () => this.replicationLag;
-    if (http) this.metrics.sources.httpConnections = () => count(http);
+    if (http) this.metrics.sources.httpConnections = () => http.connections;
     this.pipeline = pipeline;
     this.store ??= pipeline.store;
     this.metrics.sources.dataVersion = () => pipeline.dataVersion;
     if (whois) {
-      this.metrics.sources.whoisConnections = () => count(whois);
+      this.metrics.sources.whoisConnections = () => whois.connections;
       whois.onRefused = (reason) => this.metrics.connectionsRefused.inc({ door: 'whois', reason });
     }
 
@@ -325,9 +325,6 @@ export class Observability implements PolicyEvents {
   }
 }
 
-function count(listener: ObservedListener): number | Promise<number> {
-  return typeof listener.connections === 'function' ? listener.connections() : listener.connections;
-}
 
 /** /readyz's view of a read replica: no further behind its primary than admin.ready_max_replication_lag_s. */
 function replicationCheck(lag: number | undefined, max: number): { ok: boolean; [detail: string]: unknown } {

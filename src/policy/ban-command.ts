@@ -8,6 +8,7 @@ import { clientKey } from './address.js';
 import { canonicalCidr, parseCidr } from './cidr-set.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { bansFilePath } from './rdds-policy.js';
+import { redactSecret } from '../observe/log.js';
 import { RedisState } from './redis-state.js';
 import { BanFile, FOREVER, isPermanent, type Ban } from './state.js';
 
@@ -48,9 +49,9 @@ async function openBans(config: Config): Promise<BanStore> {
     await state.ready(3000);
   } catch {
     await state.close();
-    throw new BanCommandError(`cannot reach redis at ${config.state}`);
+    throw new BanCommandError(`cannot reach redis at ${redactSecret(config.state)}`);
   }
-  return { where: `redis ${config.state.replace(/\/\/[^@/]*@/, '//***@')}`, ban: (b) => state.ban(b), unban: (t) => state.unban(t), bans: (n) => state.bans(n), close: () => state.close() };
+  return { where: `redis ${redactSecret(config.state)}`, ban: (b) => state.ban(b), unban: (t) => state.unban(t), bans: (n) => state.bans(n), close: () => state.close() };
 }
 
 function target(text: string): string {

@@ -8,6 +8,7 @@
 // after a short timeout, the node logs that once and counts with its own MemoryState until Redis
 // answers again (ioredis keeps reconnecting in the background), then logs that too.
 import { Redis } from 'ioredis';
+import { redactSecret } from '../observe/log.js';
 import { BanTable, FOREVER, formatWindow, isPermanent, MemoryState, type Ban, type HitRequest, type HitResult, type PolicyState } from './state.js';
 
 const DEFAULT_PREFIX = 'rdds:';
@@ -107,7 +108,7 @@ export class RedisState implements PolicyState {
       if (this.degraded) {
         this.degraded = false;
         if (this.onUp) this.onUp();
-        else this.options.log?.('info', `redis at ${url} is reachable again; rate limits and bans are shared again`);
+        else this.options.log?.('info', `redis at ${redactSecret(url)} is reachable again; rate limits and bans are shared again`);
       }
       void this.pollBans();
     });

@@ -126,6 +126,7 @@ export const HTTP_TEXTS = {
   badRequest: 'Bad request',
   rdapMethods: 'RDAP answers GET and HEAD only.',
   targetTooLong: (bytes: number) => `The request target is longer than ${bytes} bytes.`,
+  tooManyPipelined: (n: number) => `More than ${n} requests waiting on one connection; send the rest on a new one.`,
 };
 
 /** What port 43 says when it closes a connection before an answer (src/server/port43.ts). */

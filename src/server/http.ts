@@ -20,7 +20,17 @@ export interface HttpOptions {
   requestTimeoutMs: number;
   /** Idle time allowed on a keep-alive connection. */
   keepAliveTimeoutMs: number;
+  /** Open connections in all, over every address; when full, the oldest idle one makes room. */
+  maxConnections: number;
+  /** Requests one connection may have waiting for their answers (pipelined); the next gets 503 and the close. */
+  maxPipelined: number;
 }
+
+/** Requests a connection has in flight (pipelined ones count each); 0: it is idle. */
+const BUSY = Symbol('requests in flight');
+/** Set once a connection went past maxPipelined: its remaining requests are not answered. */
+const CLOSING = Symbol('closing');
+type Counted = net.Socket & { [BUSY]?: number; [CLOSING]?: boolean };
 
 export class HttpServer {
   private readonly servers: http.Server[] = [];
@@ -29,6 +39,8 @@ export class HttpServer {
   private readonly inFlight = new Set<http.ServerResponse>();
   /** Set by close(): answers ask their clients to close the connection. */
   private draining = false;
+  /** Open connections, oldest first. */
+  private readonly sockets = new Set<Counted>();
 
   constructor(private readonly options: HttpOptions) {}
 
@@ -36,10 +48,18 @@ export class HttpServer {
     let port = this.options.port;
     for (const host of this.options.hosts) {
       const server = http.createServer(
-        { maxHeaderSize: this.options.maxHeaderBytes, requestTimeout: this.options.requestTimeoutMs, keepAliveTimeout: this.options.keepAliveTimeoutMs, noDelay: true },
+        {
+          maxHeaderSize: this.options.maxHeaderBytes,
+          requestTimeout: this.options.requestTimeoutMs,
+          keepAliveTimeout: this.options.keepAliveTimeoutMs,
+          // Node checks the request timeout this often (default 30 s: a slow sender would get twice its time).
+          connectionsCheckingInterval: Math.max(100, Math.min(30000, this.options.requestTimeoutMs / 10)),
+          noDelay: true,
+        },
         (req, res) => this.dispatch(req, res),
       );
       server.headersTimeout = Math.min(this.options.requestTimeoutMs, 60000);
+      server.on('connection', (socket: Counted) => this.admit(socket));
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen({ host, port, ipv6Only: host.includes(':') }, () => {
@@ -53,7 +73,47 @@ export class HttpServer {
     return port;
   }
 
+  /**
+   * Counts a new connection. A full server makes room by closing its oldest connection that has no
+   * request in flight (idle keep-alive, nothing sent yet, or headers still trickling in): Node's own
+   * maxConnections would drop the newcomer instead, and a flood of idle connections would lock out
+   * everyone. With nothing idle, the newcomer is closed.
+   */
+  private admit(socket: Counted): void {
+    if (this.sockets.size >= this.options.maxConnections) {
+      let idle: Counted | undefined;
+      for (const s of this.sockets) {
+        if (!s[BUSY]) {
+          idle = s;
+          break;
+        }
+      }
+      if (!idle) {
+        socket.destroy();
+        return;
+      }
+      this.sockets.delete(idle);
+      idle.destroy();
+    }
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+
   private dispatch(req: http.IncomingMessage, res: http.ServerResponse): void {
+    // Node parses every request of a chunk at once, and each answer waits in memory for the ones
+    // before it: past maxPipelined, a client that sends many and reads none (or one byte a
+    // second) would have the server render and hold them all.
+    const socket = req.socket as Counted;
+    if (socket[CLOSING]) return;
+    const busy = (socket[BUSY] ?? 0) + 1;
+    if (busy > this.options.maxPipelined) {
+      socket[CLOSING] = true;
+      const body = `${HTTP_TEXTS.tooManyPipelined(this.options.maxPipelined)}\n`;
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close', 'retry-after': '1' }).end(body);
+      return;
+    }
+    socket[BUSY] = busy;
+    res.once('close', () => socket[BUSY]!--);
     this.inFlight.add(res);
     res.once('close', () => this.inFlight.delete(res));
     // While stopping, a keep-alive client (a load balancer) is told not to send more on this connection.
@@ -72,10 +132,9 @@ export class HttpServer {
     }
   }
 
-  /** Open connections on every listening address (the count net.Server keeps; nothing per request). */
-  async connections(): Promise<number> {
-    const counts = await Promise.all(this.servers.map((s) => new Promise<number>((resolve) => s.getConnections((err, n) => resolve(err ? 0 : n)))));
-    return counts.reduce((a, b) => a + b, 0);
+  /** Open connections on every listening address. */
+  get connections(): number {
+    return this.sockets.size;
   }
 
   /**
@@ -90,7 +149,7 @@ export class HttpServer {
     const deadline = Date.now() + graceMs;
     for (;;) {
       for (const s of this.servers) s.closeIdleConnections();
-      if (this.inFlight.size === 0 && (await this.connections()) === 0) break;
+      if (this.inFlight.size === 0 && this.connections === 0) break;
       if (Date.now() >= deadline) {
         for (const s of this.servers) s.closeAllConnections();
         break;

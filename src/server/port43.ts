@@ -98,7 +98,8 @@ export class Port43Server {
 
   private accept(socket: net.Socket): void {
     const peer = socket.remoteAddress ?? '';
-    if (this.closing || this.open.size >= this.options.maxConnections) return this.refuse(socket, line(PORT43.serverFull));
+    if (this.closing) return this.refuse(socket, line(PORT43.serverFull));
+    if (this.open.size >= this.options.maxConnections && !this.evictOldestWaiting()) return this.refuse(socket, line(PORT43.serverFull));
     // A trusted proxy's own connections are not capped: the client address in its header is.
     const viaProxy = this.guard?.isTrustedProxy(peer) ?? false;
     const conn = new Connection(socket, peer, viaProxy);
@@ -118,6 +119,23 @@ export class Port43Server {
       this.open.delete(conn);
       if (conn.counted !== undefined) this.guard?.disconnect(conn.counted);
     });
+  }
+
+  /**
+   * A full server makes room by closing its oldest connection still waiting for a query line:
+   * idle connections (thousands of them, from many addresses) would otherwise lock out every
+   * client that sends its query at once. False when none is waiting (all are being answered).
+   */
+  private evictOldestWaiting(): boolean {
+    for (const conn of this.open) {
+      if (conn.phase !== 'waiting') continue;
+      this.finish(conn, line(PORT43.serverFull), 'too-many-connections');
+      // Its slot is free now, not when its client gets round to closing.
+      this.open.delete(conn);
+      conn.socket.destroySoon();
+      return true;
+    }
+    return false;
   }
 
   /** Closes a connection refused at accept (too many connections) with a last line. */

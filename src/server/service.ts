@@ -18,6 +18,7 @@ import { Replicator, untilSynced } from '../ingest/live/replicator.js';
 import { LiveSource } from '../ingest/live/source.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
+import { fitConnectionCaps, openFileLimit, RESERVED_FDS } from './fd-limit.js';
 import { HttpServer } from './http.js';
 import { listenOr } from './listen-error.js';
 import { Port43Server } from './port43.js';
@@ -81,11 +82,25 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
   });
   await pipeline.start();
 
+  // Both doors' connection caps within the file-descriptor limit (src/server/fd-limit.ts).
+  const limit = openFileLimit();
+  // The gateway door, when on, has whois.max_connections of its own.
+  const wanted: Record<string, number> = { whois: config.whois.max_connections, http: config.http.max_connections };
+  if (config.gateway.enabled) wanted.gateway = config.whois.max_connections;
+  const { caps, lowered } = fitConnectionCaps(wanted, limit);
+  if (lowered) {
+    const fitted = Object.entries(caps).map(([door, n]) => `${door} ${n}`).join(', ');
+    observe.logger.warn(
+      { limit, reserved: RESERVED_FDS, caps },
+      `connection caps (whois.max_connections, http.max_connections) lowered to ${fitted} to fit the file-descriptor limit of ${limit} (raise it with ulimit -n or LimitNOFILE=)`,
+    );
+  }
+
   const whoisRenderer = new WhoisRenderer(whoisOptions(config));
-  const tcp = { maxQueryBytes: config.whois.max_query_bytes, idleTimeoutMs: config.whois.idle_timeout_ms, totalTimeoutMs: config.whois.total_timeout_ms, maxConnections: config.whois.max_connections, tlds: config.registry.tlds };
-  const whois = new Port43Server(pipeline, whoisRenderer, { door: 'whois', hosts: config.whois.host, port: config.whois.port, ...tcp });
+  const tcp = { maxQueryBytes: config.whois.max_query_bytes, idleTimeoutMs: config.whois.idle_timeout_ms, totalTimeoutMs: config.whois.total_timeout_ms, tlds: config.registry.tlds };
+  const whois = new Port43Server(pipeline, whoisRenderer, { door: 'whois', hosts: config.whois.host, port: config.whois.port, maxConnections: caps.whois, ...tcp });
   // The WHOIS2 gateway door: the same TCP service, the gateway grammar (docs/gateway.md).
-  const gateway = config.gateway.enabled ? new Port43Server(pipeline, whoisRenderer, { door: 'gateway', hosts: config.gateway.host, port: config.gateway.port, ...tcp }) : undefined;
+  const gateway = config.gateway.enabled ? new Port43Server(pipeline, whoisRenderer, { door: 'gateway', hosts: config.gateway.host, port: config.gateway.port, maxConnections: caps.gateway ?? 1, ...tcp }) : undefined;
   // The PROXY protocol from trusted load balancers, the per-client connection cap, and SIGHUP
   // re-reading the blocklist (src/policy/, docs/policy.md).
   const reload = () => (policy as RddsPolicy).reload();
@@ -94,7 +109,15 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
     if (gateway) gateway.guard = policy;
     process.on('SIGHUP', reload);
   }
-  const http = new HttpServer({ hosts: config.http.host, port: config.http.port, maxHeaderBytes: 8192, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 });
+  const http = new HttpServer({
+    hosts: config.http.host,
+    port: config.http.port,
+    maxHeaderBytes: 8192,
+    requestTimeoutMs: config.http.request_timeout_ms,
+    keepAliveTimeoutMs: 5000,
+    maxConnections: caps.http,
+    maxPipelined: config.http.max_pipelined,
+  });
   // One cursor key for the grammar that checks cursors and the renderer that issues them.
   const cursors = new RdapCursors(config.rdap.cursor_secret);
   http.routes.push(new RdapDoor(pipeline, new RdapRenderer(rdapOptions(config, cursors)), rdapDoorOptions(config, cursors)));
@@ -102,7 +125,8 @@ export async function startService(config: Config, parts: ServiceParts = {}): Pr
   if (config.web.enabled) http.routes.push(WebDoor.create(pipeline, whoisRenderer, captcha, config));
 
   observe.attach({ pipeline, whois, http, policy, live: live && { status: () => live.current, maxLagS: config.source.max_lag_s } });
-  const admin = new HttpServer({ hosts: config.admin.host, port: config.admin.port, maxHeaderBytes: 8192, requestTimeoutMs: 10000, keepAliveTimeoutMs: 5000 });
+  // Scrapers and probes only, on a private address: a few connections, within RESERVED_FDS.
+  const admin = new HttpServer({ hosts: config.admin.host, port: config.admin.port, maxHeaderBytes: 8192, requestTimeoutMs: 10000, keepAliveTimeoutMs: 5000, maxConnections: 64, maxPipelined: 16 });
   admin.routes.push(...observe.routes());
   const stopAll = async () => {
     process.off('SIGHUP', reload);

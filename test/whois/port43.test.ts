@@ -1,6 +1,7 @@
 // The port-43 door over real TCP: the query grammar, the answers, and every kind of bad input.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import net from 'node:net';
 import { startTestService, whoisRaw, type TestService } from '../helpers/service.js';
 
@@ -127,13 +128,23 @@ describe('a client that closes its sending side after the query (nc -N) is answe
   });
 });
 
-test('too many connections: the extra one is told so and closed', async () => {
+test('too many connections: the oldest idle one is told so and closed, the new one is answered', async () => {
   const small = await startTestService({ 'whois.max_connections': '2', 'whois.idle_timeout_ms': '2000' });
   try {
-    const held = [0, 1].map(() => net.connect({ host: '127.0.0.1', port: small.ports.whois }).on('error', () => {}));
-    await Promise.all(held.map((s) => new Promise((r) => s.once('connect', r))));
+    const held: net.Socket[] = [];
+    const oldestTold = new Promise<string>((resolve) => {
+      let text = '';
+      const oldest = net.connect({ host: '127.0.0.1', port: small.ports.whois }).on('error', () => {});
+      oldest.on('data', (d) => (text += d)).once('close', () => resolve(text));
+      held.push(oldest);
+    });
+    await once(held[0], 'connect');
+    await new Promise((r) => setTimeout(r, 20));
+    held.push(net.connect({ host: '127.0.0.1', port: small.ports.whois }).on('error', () => {}));
+    await once(held[1], 'connect');
     await new Promise((r) => setTimeout(r, 50));
-    assert.match(await whoisRaw(small.ports.whois, 'nic.example\r\n'), /^% Too many connections/);
+    assert.match(await whoisRaw(small.ports.whois, 'nic.example\r\n'), /^Domain Name: NIC\.EXAMPLE\r\n/);
+    assert.equal(await oldestTold, '% Too many connections; please try again later.\r\n');
     held.forEach((s) => s.destroy());
   } finally {
     await small.stop();
