@@ -124,8 +124,11 @@ program
     if (cfg.user !== null) service.observe.logger.info({ user: cfg.user, group: cfg.group, uid: process.getuid?.(), gid: process.getgid?.() }, 'privileges dropped');
     const where = (hosts: string[], port: number, path = '') => hosts.map((h) => (h.includes(':') ? `[${h}]` : h) + `:${port}${path}`).join(', ');
     console.log(`rdds serving ${cfg.registry.tlds.map((t) => '.' + t).join(', ')} from ${service.store.kind} (${redactSecret(cfg.db)})`);
-    console.log(`  WHOIS (port 43 protocol): ${where(cfg.whois.host, service.ports.whois)}   try: whois -h 127.0.0.1 -p ${service.ports.whois} nic.example`);
-    console.log(`  HTTP (web WHOIS, RDAP):   ${where(cfg.http.host, service.ports.http)}   try: curl http://127.0.0.1:${service.ports.http}/rdap/domain/nic.example`);
+    const example = await exampleDomain(service.store, cfg.registry.tlds).catch(() => undefined); // a banner never stops a start
+    const tryIt = (command: string) => (example ? `   try: ${command.replace('NAME', example)}` : '');
+    console.log(`  WHOIS (port 43 protocol): ${where(cfg.whois.host, service.ports.whois)}${tryIt(`whois -h 127.0.0.1 -p ${service.ports.whois} NAME`)}`);
+    console.log(`  HTTP (web WHOIS, RDAP):   ${where(cfg.http.host, service.ports.http)}${tryIt(`curl http://127.0.0.1:${service.ports.http}/rdap/domain/NAME`)}`);
+    if (!example) console.log(`  no domain of ${cfg.registry.tlds.map((t) => '.' + t).join(', ')} in the data yet: rdds import FILE (or, in live mode, wait for the first copy)`);
     console.log(`  admin (metrics, health):  ${where(cfg.admin.host, service.ports.admin)}   try: curl http://127.0.0.1:${service.ports.admin}/readyz`);
     let stopping = false;
     const stop = async () => {
@@ -331,6 +334,16 @@ gatewayCommand('set-limit', "set a gateway's queries a minute").argument('<name>
 gatewayCommand('suspend', 'suspend a gateway: its queries are refused, and it is told why').argument('<name>').option('--reason <text>', 'why (the gateway is told)')
   .action(async (name: string, opts) => console.log(await withStore(config(opts), (store) => suspendGateway(store, name, opts.reason))));
 gatewayCommand('resume', 'lift a suspension').argument('<name>').action(async (name: string, opts) => console.log(await withStore(config(opts), (store) => resumeGateway(store, name))));
+
+/** A domain the served data holds, for the banner's examples: nic.<tld> (every gTLD has one), else the first of a TLD. */
+async function exampleDomain(store: Store, tlds: readonly string[]): Promise<string | undefined> {
+  for (const tld of tlds) if (await store.lookupDomain(`nic.${tld}`)) return `nic.${tld}`;
+  for (const tld of tlds) {
+    const found = await store.searchDomains({ op: 'term', field: 'domain', pattern: `*.${tld}` }, { limit: 1 });
+    if (found.items[0]) return found.items[0];
+  }
+  return undefined;
+}
 
 program.parseAsync().catch((err: unknown) => {
   const known = [SourceError, BanCommandError, GatewayCommandError, UserError, ReportError, ConfigError, ImportError, ValidationError, ListenError, DepositWriteError, PrivilegeError];

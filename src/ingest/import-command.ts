@@ -41,9 +41,18 @@ export async function importCommand(store: Store, files: string[], opts: ImportC
     if (opts.json) console.log(JSON.stringify({ ok: false, error: (err as Error).message, imports: summaries }, null, 2));
     throw new ImportCommandError((err as Error).message);
   }
-  const warnings = await abuseContactWarnings(store, summaries, opts.dryRun ?? false);
+  const warnings = [...emptyImportWarnings(summaries), ...(await abuseContactWarnings(store, summaries, opts.dryRun ?? false))];
   if (opts.json) console.log(JSON.stringify({ ok: true, imports: summaries, warnings }, null, 2));
   else for (const w of warnings) console.error(`rdds: warning: ${w}`);
+}
+
+/**
+ * A JSON Lines file that held nothing (empty, only blank lines, the wrong file): it changed nothing,
+ * and says so. (A deposit without objects is a DIFF of a quiet day: no warning.)
+ */
+function emptyImportWarnings(summaries: ImportSummary[]): string[] {
+  const total = (counts: ImportSummary['read']) => Object.values(counts).reduce((a, b) => a + b, 0);
+  return summaries.filter((s) => s.format === 'jsonl' && total(s.read) === 0 && total(s.removed) === 0).map((s) => `${s.files.join(' + ')} holds no objects: nothing was imported`);
 }
 
 /**

@@ -67,17 +67,23 @@ export class JsonlSink implements QuerySink {
 
   /** One call at a time (the buffered query log's drain awaits each): they share the scratch buffer. */
   async write(records: QueryRecord[], dropped: number): Promise<void> {
-    if (dropped > 0) {
-      const time = records[0]?.time ?? new Date().toISOString();
-      await this.append(this.fileKey(time), this.encode([JSON.stringify({ time, dropped })]));
+    // Runs of records of one file, in order: usually one run (a batch rarely spans midnight). The
+    // gap line goes in the first run's write, so that a failed write (a full disk) leaves out both
+    // or neither. (A batch across midnight that fails on its second run is counted dropped whole,
+    // the first run's records though on disk: at worst a few records counted twice.)
+    const gap = dropped > 0 ? JSON.stringify({ time: records[0]?.time ?? new Date().toISOString(), dropped }) : undefined;
+    if (records.length === 0) {
+      if (gap) await this.append(this.fileKey(JSON.parse(gap).time), this.encode([gap]));
+      return;
     }
-    // Runs of records of one file, in order: usually one run (a batch rarely spans midnight).
     let start = 0;
     while (start < records.length) {
       const key = this.fileKey(records[start].time);
       let end = start + 1;
       while (end < records.length && (key === 'all' || records[end].time.startsWith(key))) end++;
-      await this.append(key, this.encode(records.slice(start, end).map(recordLine)));
+      const lines = records.slice(start, end).map(recordLine);
+      if (start === 0 && gap) lines.unshift(gap);
+      await this.append(key, this.encode(lines));
       start = end;
     }
   }
@@ -119,7 +125,16 @@ export class JsonlSink implements QuerySink {
       const size = (await handle.stat()).size;
       file = this.current = { key, handle, seq, size };
     }
-    await file.handle.write(data);
+    // A full disk takes part of a write (a short count) or none of it (ENOSPC). Either way the file
+    // is cut back to its last whole line, and the failure counts the batch as dropped (query-log.ts):
+    // a torn line would glue the next record onto half of this one.
+    let written = 0;
+    try {
+      written = (await file.handle.write(data)).bytesWritten;
+    } finally {
+      if (written !== bytes) await file.handle.truncate(file.size).catch(() => undefined);
+    }
+    if (written !== bytes) throw new Error(`query log: wrote ${written} of ${bytes} bytes to ${join(this.options.dir, `queries-${key}.${this.node}.${file.seq}.jsonl`)} (disk full?)`);
     file.size += bytes;
   }
 

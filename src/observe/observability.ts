@@ -111,7 +111,11 @@ export class Observability implements PolicyEvents {
         onSinkError: (err) => {
           if (Date.now() - lastSinkError < 60000) return;
           lastSinkError = Date.now();
-          this.logger.error({ err, dir: config.log.dir }, 'query log write failed; records are being dropped');
+          this.logger.error({ err, dir: config.log.dir }, 'query log write failed; records are being dropped (counted in rdds_query_log_dropped_total)');
+        },
+        onSinkRecovered: () => {
+          lastSinkError = 0;
+          this.logger.warn({ dir: config.log.dir }, 'query log writing again; the gap is marked in the log with a "dropped" line');
         },
       });
       next = this.buffered;

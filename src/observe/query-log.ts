@@ -25,6 +25,8 @@ export interface BufferedQueryLogOptions {
   onDrop?: (count: number) => void;
   /** Told of a failed sink write (the records of that batch are counted as dropped). */
   onSinkError?: (err: unknown) => void;
+  /** Told when the sink writes again after failing (a full disk freed). */
+  onSinkRecovered?: () => void;
 }
 
 const DEFAULT_BATCH = 256;
@@ -41,6 +43,7 @@ export class BufferedQueryLog implements QueryLog {
   private readonly batch: number;
   /** Records accepted, written by the sink, and dropped (buffer full or sink failure). */
   readonly stats = { recorded: 0, written: 0, dropped: 0, sinkErrors: 0 };
+  private failing = false;
 
   constructor(private readonly sink: QuerySink, private readonly options: BufferedQueryLogOptions) {
     // Small batches under load: records held for the timer's whole period (a quarter second at
@@ -82,14 +85,19 @@ export class BufferedQueryLog implements QueryLog {
     await this.sink.close();
   }
 
+  /** Tells an observer; its failure is not the query's. */
+  private notify(observer: (() => void) | undefined): void {
+    try {
+      observer?.();
+    } catch {
+      // ignore
+    }
+  }
+
   private drop(count: number): void {
     this.stats.dropped += count;
     this.droppedSinceWrite += count;
-    try {
-      this.options.onDrop?.(count);
-    } catch {
-      // an observer's failure is not the query's
-    }
+    this.notify(() => this.options.onDrop?.(count));
   }
 
   /** Starts a drain on a later turn of the event loop, never inside the query's own call. */
@@ -123,16 +131,17 @@ export class BufferedQueryLog implements QueryLog {
               written += slice.length;
               this.stats.written += slice.length;
             } while (written < batch.length);
+            if (this.failing) {
+              this.failing = false;
+              this.notify(this.options.onSinkRecovered);
+            }
           } catch (err) {
+            this.failing = true;
             this.stats.sinkErrors++;
             this.drop(batch.length - written);
             // the gap that was to be reported with the first slice is still a gap
             if (written === 0) this.droppedSinceWrite += dropped;
-            try {
-              this.options.onSinkError?.(err);
-            } catch {
-              // ignore
-            }
+            this.notify(() => this.options.onSinkError?.(err));
             // A failing sink is not retried at once: the next tick of the timer tries again.
           }
         }

@@ -63,6 +63,16 @@ describe('rdds import and rdds rollback', () => {
     assert.deepEqual(jsonl.stored, { registrar: 1, contact: 0, host: 0, domain: 0 });
   });
 
+  it('warns that an empty JSON Lines file imported nothing, and changes nothing', () => {
+    const empty = join(dir, 'empty.jsonl');
+    writeFileSync(empty, '\n\n');
+    const r = rdds('import', empty, '--db', db);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^rdds: warning: .*empty\.jsonl holds no objects: nothing was imported$/m);
+    const j = rdds('import', empty, '--db', db, '--json');
+    assert.match(JSON.parse(j.stdout).warnings[0], /empty\.jsonl holds no objects/);
+  });
+
   it('refuses a bad prevId with one line and a non-zero exit, also as JSON; --force imports it', () => {
     const stale = writeDeposit(dir, depositXml({ type: 'DIFF', id: '20261126001', prevId: '20261124001', watermark: '2026-11-26T00:00:00Z', counts: [3, 2, 2, 1], objects: [] }));
     const r = rdds('import', stale, '--db', db);
