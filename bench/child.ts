@@ -12,8 +12,8 @@ export interface ServerStats {
 export class BenchServer {
   private constructor(private readonly child: ChildProcess, readonly ports: Record<string, number>) {}
 
-  static async start(mode: 'rdds' | 'bare-net' | 'bare-http', settings: Record<string, string> = {}): Promise<BenchServer> {
-    const script = fileURLToPath(new URL('./server-child.js', import.meta.url));
+  /** `script`: the server-child.js of another build (an earlier commit's, for a before/after comparison). */
+  static async start(mode: 'rdds' | 'bare-net' | 'bare-http', settings: Record<string, string> = {}, script = fileURLToPath(new URL('./server-child.js', import.meta.url))): Promise<BenchServer> {
     const child = fork(script, [mode, JSON.stringify(settings)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     const ports = await new Promise<Record<string, number>>((resolve, reject) => {
       child.once('message', (msg: any) => (msg?.ready ? resolve(msg.ports) : reject(new Error('bad start message'))));

@@ -10,6 +10,8 @@ export interface Subject {
   label: string;
   mode: 'rdds' | 'bare-net' | 'bare-http';
   settings: Record<string, string>;
+  /** The bench server of another build (child.ts); this build's when absent. */
+  script?: string;
 }
 
 export interface Sample<L extends LoadResult> {
@@ -35,7 +37,7 @@ export async function interleaved<S extends Subject, C, L extends LoadResult>(
 ): Promise<{ subject: S; c: C; samples: Sample<L>[] }[]> {
   const servers: BenchServer[] = [];
   try {
-    for (const s of subjects) servers.push(await BenchServer.start(s.mode, s.settings));
+    for (const s of subjects) servers.push(await BenchServer.start(s.mode, s.settings, s.script));
     for (const [si, server] of servers.entries()) await warm(server, subjects[si]);
     const results = cases.flatMap((c) => subjects.map((subject) => ({ subject, c, samples: [] as Sample<L>[] })));
     for (const [ci, c] of cases.entries()) {

@@ -1,13 +1,15 @@
 // `npm run bench`: every benchmark of rdds, each beside a baseline measured in the same run, on a
 // 1,000,000-domain demo data set (BENCH_DOMAINS to change it). Results go to docs/benchmarks.md.
 //   BENCH_DOMAINS=1000000  BENCH_SECONDS=5  BENCH_ROUNDS=5  BENCH_ONLY=store,search,reverse,port43,rdap  BENCH_PG=postgres://...
+//   BENCH_ONLY=before-after BENCH_BASE=/path/to/earlier/checkout: this build against an earlier one, in the same rounds
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { writeDemoJsonLines } from '../src/ingest/demo.js';
 import { benchPostgresImport, benchSqliteImport, storeTable, type StoreBenchResult } from './store.js';
-import { benchPort43, cpuRatios, port43Table, type Port43Row } from './port43.js';
+import { benchPort43, cpuRatios, port43Table, proxyPreambles, type Port43Row } from './port43.js';
+import { benchBeforeAfter } from './before-after.js';
 import { benchHttp, httpTable, rdapAnswerBytes, throughputRatios } from './rdap.js';
 import { benchSearch, searchTable } from './search.js';
 import { benchReverse, DEEP_PAGE, PAGE_SIZE, reverseTable } from './reverse.js';
@@ -96,11 +98,8 @@ const mixText = (n: number) =>
 if (ONLY.includes('port43')) {
   const queries = queryMix();
   const concurrencies = [16, 64, 256];
-  // rdds runs as in production: behind a trusted load balancer that passes each client's address
-  // with the PROXY protocol. The load comes from 65,536 made-up client addresses (198.18.0.0/15,
-  // the benchmarking range; they are only bytes in a header), so that the default limits of 30
-  // queries a minute per address hold for every client without refusing the benchmark's own load.
-  const proxy = Array.from({ length: 65536 }, (_, n) => `PROXY TCP4 198.18.${n >> 8}.${n & 255} 127.0.0.1 ${1024 + (n % 60000)} 43`);
+  // rdds runs as in production: behind a trusted load balancer that passes each client's address with the PROXY protocol.
+  const proxy = proxyPreambles();
   const production = { db: sqlite, 'policy.trusted_proxies': '127.0.0.1/32', 'log.dir': join(DATA_DIR, 'query-log'), 'log.level': 'warn' };
   const noPolicy = { ...production, 'policy.rate_limit.per_minute': '0', 'policy.max_connections_per_client': '0' };
   const rows = await benchPort43(
@@ -164,6 +163,13 @@ if (ONLY.includes('rdap')) {
   );
 }
 
+// Not in the default list: it needs a built checkout of an earlier commit (BENCH_BASE=/path/to/it).
+if (ONLY.includes('before-after')) {
+  const base = process.env.BENCH_BASE;
+  if (!base) throw new Error('BENCH_ONLY=before-after needs BENCH_BASE, a checkout of the earlier commit with npm ci && npm run build done');
+  sections.push(await benchBeforeAfter({ base, jsonl, sqlite, queries: queryMix(), preambles: proxyPreambles(), dataDir: DATA_DIR, seconds: SECONDS, rounds: ROUNDS, log }));
+}
+
 const header = `# Benchmarks\n\nWritten by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. ` +
   `The machine is shared and noisy: compare the rows of one run with each other, not across runs.\n`;
 // A partial run (BENCH_ONLY) replaces its own sections and keeps the others of the previous file.
@@ -174,7 +180,7 @@ const kept = previous
   .filter((old) => !sections.some((s) => title(s) === title(old)))
   .map((old) => (old.endsWith(EARLIER) ? old : `${old}\n\n${EARLIER}`));
 const all = [...sections, ...kept];
-const order = ['## Store', '## Searchable', '## Port 43', '## RDAP'];
+const order = ['## Store', '## Searchable', '## Port 43', '## RDAP', '## Before and after'];
 const rank = (s: string) => order.findIndex((prefix) => s.startsWith(prefix));
 all.sort((a, b) => rank(a) - rank(b));
 writeFileSync(OUT, [header, ...all].join('\n\n') + '\n');
